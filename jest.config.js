@@ -1,0 +1,22 @@
+// Two projects: `unit` is pure domain code (no servers); `integration` needs the real
+// Temporal and MongoDB-wire servers that infra/test.sh starts (or TEMPORAL_ADDRESS/MONGODB_URI).
+const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+
+/** @type {import('jest').Config} */
+module.exports = {
+  projects: [
+    {
+      displayName: 'unit',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/unit/**/*.test.ts'],
+    },
+    {
+      displayName: 'integration',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
+      testTimeout: 300000,
+    },
+  ],
+};
