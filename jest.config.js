@@ -1,6 +1,6 @@
 // Two projects: `unit` is pure domain code (no servers); `integration` needs the real
 // Temporal and MongoDB-wire servers that infra/test.sh starts (or TEMPORAL_ADDRESS/MONGODB_URI).
-const transform = { '^.+\\.ts$': ['ts-jest', { isolatedModules: true }] };
+const transform = { '^.+\\.ts$': 'ts-jest' }; // tsconfig's isolatedModules: transpile only, tsc typechecks
 
 /** @type {import('jest').Config} */
 module.exports = {

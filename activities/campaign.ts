@@ -1,0 +1,44 @@
+import { Context } from '@temporalio/activity';
+import type { Db } from 'mongodb';
+import { loadCandidatePool } from '../data/loadPool';
+import type { CampaignSpec, CampaignStatus, ExperimentOutcome, ExperimentRequest, LabResult } from '../schemas';
+import { registerCampaign, saveCampaignStatus } from '../store/campaigns';
+import { recordMeasurement, setExperimentStatus } from '../store/experiments';
+import { getPool, savePool } from '../store/pools';
+
+/** Campaign I/O on the orchestration queue: pool import, measurements, status snapshots. */
+export function createCampaignActivities(deps: { db: Db }) {
+  const { db } = deps;
+  return {
+    /** Idempotent: a pool already imported completely (same content id) is not written again. */
+    async importPool(input: { campaign_id: string; spec: CampaignSpec }): Promise<{ pool_id: string; size: number }> {
+      const loaded = await loadCandidatePool(input.spec.source);
+      const existing = await getPool(db, loaded.poolId);
+      if (!existing?.complete) {
+        await savePool(db, loaded.poolId, { ...input.spec.source, origin: loaded.origin }, loaded.pool, (written, total) =>
+          Context.current().heartbeat({ written, total }),
+        );
+      }
+      await registerCampaign(db, input.campaign_id, input.spec, loaded.poolId);
+      return { pool_id: loaded.poolId, size: loaded.pool.rows.length };
+    },
+
+    async recordMeasurement(request: ExperimentRequest, result: LabResult): Promise<ExperimentOutcome> {
+      const { measurement } = await recordMeasurement(db, request, result);
+      return {
+        experiment_id: measurement.experiment_id,
+        candidate_id: measurement.candidate_id,
+        status: measurement.status,
+        value: measurement.value,
+      };
+    },
+
+    async markExperimentCancelled(experimentId: string): Promise<void> {
+      await setExperimentStatus(db, experimentId, 'cancelled');
+    },
+
+    async saveCampaignStatus(status: CampaignStatus): Promise<void> {
+      await saveCampaignStatus(db, status);
+    },
+  };
+}

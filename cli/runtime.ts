@@ -1,0 +1,60 @@
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime, Worker, WorkflowBundleOption } from '@temporalio/worker';
+import type { Db, MongoClient } from 'mongodb';
+import { connectMongo } from '../store/db';
+import { temporalAddress, temporalNamespace } from '../workers/env';
+import { createLabWorker } from '../workers/lab';
+import { createMlWorker } from '../workers/ml';
+import { createOrchestrationWorker } from '../workers/orchestration';
+import { SimulatedLabRunner } from '../workers/simulatedLabRunner';
+
+/**
+ * Everything a single-process run needs (the demo, a laptop campaign): a client, the three
+ * workers and the simulated lab, in this process. Production runs each worker on its own.
+ */
+export interface LocalCrucible {
+  client: Client;
+  db: Db;
+  lab: SimulatedLabRunner;
+  close(): Promise<void>;
+}
+
+export interface LocalCrucibleOptions {
+  quiet?: boolean;
+  /** Database name (default: from MONGODB_URI); tests use one database per test file. */
+  dbName?: string;
+  /** Run the orchestration worker here (tests that run it as a separate process say false). */
+  orchestration?: boolean;
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export async function startLocalCrucible(opts: LocalCrucibleOptions = {}): Promise<LocalCrucible> {
+  if (opts.quiet) Runtime.install({ logger: new DefaultLogger('WARN') });
+  const { client: mongo, db }: { client: MongoClient; db: Db } = await connectMongo(undefined, opts.dbName);
+  const clientConnection = await Connection.connect({ address: temporalAddress() });
+  const client = new Client({ connection: clientConnection, namespace: temporalNamespace() });
+  const workerConnection = await NativeConnection.connect({ address: temporalAddress() });
+  const workers: Worker[] = await Promise.all([
+    ...(opts.orchestration === false
+      ? []
+      : [createOrchestrationWorker({ connection: workerConnection, db, workflowBundle: opts.workflowBundle })]),
+    createMlWorker({ connection: workerConnection, db }),
+    createLabWorker({ connection: workerConnection, db }),
+  ]);
+  const running = workers.map((w) => w.run());
+  const lab = new SimulatedLabRunner({ client, db }, { log: (m) => console.error(m) });
+  lab.start();
+  return {
+    client,
+    db,
+    lab,
+    async close() {
+      await lab.stop();
+      for (const w of workers) w.shutdown();
+      await Promise.all(running);
+      await workerConnection.close();
+      await clientConnection.close();
+      await mongo.close();
+    },
+  };
+}

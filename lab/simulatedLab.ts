@@ -1,0 +1,35 @@
+import { createRng } from '../optimize/rng';
+import type { ExperimentRequest, LabResult } from '../schemas';
+
+export const SIMULATED_LAB_ID = 'simulated-lab';
+
+/** FNV-1a: a stable 32-bit seed from the experiment id, so a re-run of the lab gives the same answer. */
+function hashSeed(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/**
+ * The simulated lab's answer to one request: the hidden label plus Gaussian noise, or a failure
+ * with probability failure_rate. Deterministic in (lab seed, experiment id).
+ */
+export function simulateMeasurement(request: ExperimentRequest, hiddenValue: number, now: Date): LabResult {
+  const lab = request.lab;
+  const rng = createRng(hashSeed(`${lab.seed}:${request.experiment_id}`));
+  const base = {
+    experiment_id: request.experiment_id,
+    candidate_id: request.candidate_id,
+    property: request.property,
+    lab_id: SIMULATED_LAB_ID,
+    measured_at: now.toISOString(),
+  };
+  if (rng.next() < lab.failure_rate) {
+    return { ...base, status: 'failed', failure_reason: 'simulated failure (sample did not survive synthesis)' };
+  }
+  const value = hiddenValue + lab.noise_std * rng.normal();
+  return { ...base, status: 'succeeded', value, ...(lab.noise_std > 0 ? { uncertainty: lab.noise_std } : {}) };
+}

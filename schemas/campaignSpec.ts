@@ -1,0 +1,126 @@
+import { z } from 'zod';
+
+/**
+ * The campaign spec a chemist writes (JSON or YAML-as-JSON). Versioned so that stored specs of
+ * long-running campaigns stay readable when the format grows.
+ */
+
+const identifier = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits, _ . : - (no spaces or slashes)');
+
+/** Column or property names end up as MongoDB keys: no '.' and no leading '$' (FerretDB and MongoDB). */
+const propertyName = z
+  .string()
+  .min(1)
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use letters, digits and _ only (it becomes a MongoDB key)');
+
+export const CsvSourceSpec = z
+  .object({
+    kind: z.literal('csv'),
+    path: z.string().min(1).describe('CSV file with a header row; relative paths resolve from the working directory'),
+    id_column: z.string().min(1),
+    feature_columns: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe('default: every numeric column except the id and target columns'),
+    target_column: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('hidden label, read only by the simulated lab (retrospective campaigns)'),
+  })
+  .strict();
+
+export const ObelixSourceSpec = z
+  .object({
+    kind: z.literal('obelix'),
+    dir: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('folder holding OBELiX all.csv; default ../shared/datasets/obelix, else downloaded'),
+  })
+  .strict();
+
+export const CandidateSourceSpec = z.discriminatedUnion('kind', [CsvSourceSpec, ObelixSourceSpec]);
+
+export const SurrogateSpec = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('gp') }).strict(),
+  z.object({ kind: z.literal('random_forest'), trees: z.number().int().min(1).max(2000).optional() }).strict(),
+]);
+
+export const AcquisitionSpec = z
+  .object({
+    kind: z.enum(['ei', 'log_ei', 'pi', 'ucb', 'greedy', 'random', 'thompson']),
+    batch_size: z.number().int().min(1).max(1000),
+    beta: z.number().positive().optional().describe('UCB exploration weight: mean + sqrt(beta) * std'),
+    xi: z.number().min(0).optional().describe('EI/PI improvement margin, in target units'),
+  })
+  .strict();
+
+export const SimulatedLabSpec = z
+  .object({
+    kind: z.literal('simulated'),
+    delay_ms: z.number().int().min(0).max(3_600_000).default(0),
+    noise_std: z.number().min(0).default(0).describe('Gaussian noise added to the hidden value, target units'),
+    failure_rate: z.number().min(0).max(1).default(0),
+    seed: z.number().int().default(0),
+  })
+  .strict();
+
+export const LabSpec = z.discriminatedUnion('kind', [SimulatedLabSpec]);
+
+export const CampaignSpec = z
+  .object({
+    version: z.literal(1),
+    name: identifier,
+    objective: z
+      .object({
+        property: propertyName.describe('e.g. log10_sigma (log10 of ionic conductivity in S/cm)'),
+        direction: z.enum(['maximize', 'minimize']),
+        target: z.number().finite().optional().describe('stop once a measurement reaches this value'),
+      })
+      .strict(),
+    source: CandidateSourceSpec,
+    surrogate: SurrogateSpec,
+    acquisition: AcquisitionSpec,
+    budget: z
+      .object({
+        experiments: z.number().int().min(1),
+        iterations: z.number().int().min(1),
+      })
+      .strict(),
+    seed_experiments: z
+      .object({
+        count: z.number().int().min(1),
+        method: z.enum(['random', 'kmeans']).default('random'),
+      })
+      .strict(),
+    lab: LabSpec,
+    random_seed: z.number().int().min(0).max(2 ** 32 - 1),
+    continue_as_new_every: z
+      .number()
+      .int()
+      .min(1)
+      .default(10)
+      .describe('iterations per workflow run before history is bounded with continue-as-new'),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.seed_experiments.count > spec.budget.experiments) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['seed_experiments', 'count'],
+        message: `seed count ${spec.seed_experiments.count} exceeds the experiment budget ${spec.budget.experiments}`,
+      });
+    }
+  });
+
+export type CampaignSpec = z.infer<typeof CampaignSpec>;
+export type CampaignSpecInput = z.input<typeof CampaignSpec>;
+export type CandidateSourceSpec = z.infer<typeof CandidateSourceSpec>;
+export type LabSpec = z.infer<typeof LabSpec>;

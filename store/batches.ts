@@ -1,0 +1,39 @@
+import { Db, MongoServerError } from 'mongodb';
+
+/** One proposal of a campaign iteration (iteration 0 = seed experiments), written once. */
+export interface BatchDoc {
+  _id: string;
+  campaign_id: string;
+  iteration: number;
+  candidate_ids: string[];
+  /** Per pick: acquisition score and the surrogate's mean/std at pick time (null for seeds). */
+  scores: (number | null)[];
+  predicted_mean: (number | null)[];
+  predicted_std: (number | null)[];
+  method: string;
+  train_size: number;
+  created_at: string;
+}
+
+export const batchId = (campaignId: string, iteration: number) => `${campaignId}/iter-${iteration}`;
+
+export async function getBatch(db: Db, campaignId: string, iteration: number): Promise<BatchDoc | null> {
+  return db.collection<BatchDoc>('batches').findOne({ _id: batchId(campaignId, iteration) });
+}
+
+/** Inserts the batch unless one exists for that iteration; returns whichever is stored. */
+export async function saveBatchOnce(db: Db, batch: Omit<BatchDoc, '_id'>): Promise<BatchDoc> {
+  const _id = batchId(batch.campaign_id, batch.iteration);
+  try {
+    await db.collection<BatchDoc>('batches').insertOne({ _id, ...batch });
+  } catch (err) {
+    if (!(err instanceof MongoServerError && err.code === 11000)) throw err;
+  }
+  const stored = await db.collection<BatchDoc>('batches').findOne({ _id });
+  if (!stored) throw new Error(`batch ${_id} vanished after insert`);
+  return stored;
+}
+
+export async function campaignBatches(db: Db, campaignId: string): Promise<BatchDoc[]> {
+  return db.collection<BatchDoc>('batches').find({ campaign_id: campaignId }).sort({ iteration: 1 }).toArray();
+}

@@ -1,0 +1,76 @@
+import type { Client } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import { submitLabResult } from '../api/labResults';
+import { simulateMeasurement } from '../lab/simulatedLab';
+import type { LabResult } from '../schemas';
+import { ExperimentDoc, pendingExperiments } from '../store/experiments';
+import { getLabTruth } from '../store/pools';
+
+/**
+ * The simulated lab: polls for pending requests of kind "simulated", waits each one's delay,
+ * answers from the pool's hidden labels and posts through `submitLabResult`, exactly as a real
+ * lab's client will. If it crashes it simply answers the still-pending requests again on
+ * restart; re-posts are absorbed by the experiment id.
+ */
+export class SimulatedLabRunner {
+  private readonly inFlight = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  private polling: Promise<void> = Promise.resolve();
+  posted = 0;
+
+  constructor(
+    private readonly deps: { client: Client; db: Db },
+    private readonly opts: { pollMs?: number; log?: (msg: string) => void } = {},
+  ) {}
+
+  start(): void {
+    const tick = () => {
+      if (this.stopped) return;
+      this.polling = this.poll()
+        .catch((err) => this.opts.log?.(`[lab] poll failed: ${(err as Error).message}`))
+        .finally(() => {
+          if (!this.stopped) this.timer = setTimeout(tick, this.opts.pollMs ?? 200);
+        });
+    };
+    tick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.polling;
+  }
+
+  private async poll(): Promise<void> {
+    for (const request of await pendingExperiments(this.deps.db, 'simulated', 500)) {
+      if (this.inFlight.has(request._id)) continue;
+      this.inFlight.add(request._id);
+      setTimeout(() => {
+        this.answer(request)
+          .catch((err) => this.opts.log?.(`[lab] ${request._id}: ${(err as Error).message} (will retry)`))
+          .finally(() => this.inFlight.delete(request._id));
+      }, request.lab.delay_ms);
+    }
+  }
+
+  private async answer(request: ExperimentDoc): Promise<void> {
+    if (this.stopped) return;
+    const { _id, status, requested_at, dispatch_calls, ...req } = request;
+    const hidden = await getLabTruth(this.deps.db, req.pool_id, req.candidate_id);
+    const result: LabResult =
+      hidden === null
+        ? {
+            experiment_id: req.experiment_id,
+            candidate_id: req.candidate_id,
+            property: req.property,
+            status: 'failed',
+            failure_reason: 'simulated lab has no hidden label for this candidate (unlabelled pool)',
+            lab_id: 'simulated-lab',
+            measured_at: new Date().toISOString(),
+          }
+        : simulateMeasurement(req, hidden, new Date());
+    await submitLabResult(this.deps, result);
+    this.posted += 1;
+  }
+}

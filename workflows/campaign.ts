@@ -1,0 +1,239 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  ChildWorkflowHandle,
+  condition,
+  continueAsNew,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  startChild,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createCampaignActivities } from '../activities/campaign';
+import type { createMlActivities } from '../activities/ml';
+import {
+  BestSoFar,
+  CampaignSpec,
+  CampaignSpecInput,
+  CampaignState,
+  CampaignStatus,
+  ExperimentOutcome,
+  StopReason,
+  parseOrThrow,
+} from '../schemas';
+import {
+  TASK_QUEUES,
+  cancelSignal,
+  experimentId,
+  experimentWorkflowId,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+} from './definitions';
+import { experimentWorkflow } from './experiment';
+
+const io = proxyActivities<ReturnType<typeof createCampaignActivities>>({
+  taskQueue: TASK_QUEUES.orchestration,
+  startToCloseTimeout: '30 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { nonRetryableErrorTypes: ['ValidationError'] },
+});
+const ml = proxyActivities<ReturnType<typeof createMlActivities>>({
+  taskQueue: TASK_QUEUES.ml,
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: { nonRetryableErrorTypes: ['ValidationError'] },
+});
+
+/** What a campaign carries from one workflow run to the next (continue-as-new): ids and counters. */
+export interface CampaignProgress {
+  pool_id: string | null;
+  pool_size: number;
+  seeded: boolean;
+  /** Next Bayesian-optimization iteration to run (iteration 0 is the seed batch). */
+  iteration: number;
+  experiments_used: number;
+  failed_experiments: number;
+  best: BestSoFar | null;
+  workflow_runs: number;
+}
+
+export interface CampaignInput {
+  spec: CampaignSpecInput;
+  progress?: CampaignProgress;
+}
+
+export interface CampaignResult {
+  status: CampaignStatus;
+  pool_id: string;
+}
+
+const NEW_CAMPAIGN: CampaignProgress = {
+  pool_id: null,
+  pool_size: 0,
+  seeded: false,
+  iteration: 1,
+  experiments_used: 0,
+  failed_experiments: 0,
+  best: null,
+  workflow_runs: 1,
+};
+
+/**
+ * A closed-loop campaign: import the pool, measure seed experiments, then iterate
+ * fit → score → propose → experiment → learn until a budget or the target stops it.
+ * Holds only ids and counters; pools, measurements and batches live in MongoDB.
+ */
+export async function campaignWorkflow(input: CampaignInput): Promise<CampaignResult> {
+  let spec: CampaignSpec;
+  try {
+    spec = parseOrThrow(CampaignSpec, input.spec, 'campaign spec');
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable((err as Error).message, 'ValidationError');
+  }
+  const campaignId = workflowInfo().workflowId;
+  const progress: CampaignProgress = { ...(input.progress ?? NEW_CAMPAIGN) };
+  const pending = new Set<string>();
+  let state: CampaignState = progress.pool_id === null ? 'importing' : progress.seeded ? 'running' : 'seeding';
+  let paused = false;
+  let cancelRequested = false;
+  let stopReason: StopReason | null = null;
+  let batchScope: CancellationScope | undefined;
+
+  const status = (): CampaignStatus => ({
+    campaign_id: campaignId,
+    state: paused && state === 'running' ? 'paused' : state,
+    iteration: progress.iteration - 1,
+    best: progress.best,
+    pending_experiments: [...pending],
+    budget: {
+      experiments_used: progress.experiments_used,
+      experiments_max: spec.budget.experiments,
+      iterations_used: progress.iteration - 1,
+      iterations_max: spec.budget.iterations,
+    },
+    failed_experiments: progress.failed_experiments,
+    stop_reason: stopReason,
+    workflow_runs: progress.workflow_runs,
+  });
+
+  setHandler(statusQuery, status);
+  setHandler(pauseSignal, () => void (paused = true));
+  setHandler(resumeSignal, () => void (paused = false));
+  setHandler(cancelSignal, () => {
+    cancelRequested = true;
+    batchScope?.cancel();
+  });
+
+  const better = (a: number, b: number) => (spec.objective.direction === 'maximize' ? a > b : a < b);
+
+  const learn = (o: ExperimentOutcome) => {
+    pending.delete(o.experiment_id);
+    if (o.status === 'cancelled') return;
+    progress.experiments_used += 1;
+    if (o.status === 'failed' || o.value === null) {
+      progress.failed_experiments += 1;
+      return;
+    }
+    if (progress.best === null || better(o.value, progress.best.value)) {
+      progress.best = { candidate_id: o.candidate_id, value: o.value, experiment_id: o.experiment_id };
+    }
+  };
+
+  /** One child workflow per candidate; resolves when every one has a stored result (or was cancelled). */
+  const runBatch = async (iteration: number, candidateIds: string[]) => {
+    batchScope = new CancellationScope();
+    await batchScope.run(async () => {
+      const children: Promise<void>[] = [];
+      for (const candidateId of candidateIds) {
+        const id = experimentId(campaignId, iteration, candidateId);
+        pending.add(id);
+        const handle: ChildWorkflowHandle<typeof experimentWorkflow> = await startChild(experimentWorkflow, {
+          workflowId: experimentWorkflowId(id),
+          taskQueue: TASK_QUEUES.orchestration,
+          args: [
+            {
+              experiment_id: id,
+              campaign_id: campaignId,
+              pool_id: progress.pool_id as string,
+              candidate_id: candidateId,
+              iteration,
+              property: spec.objective.property,
+              lab: spec.lab,
+            },
+          ],
+        });
+        children.push(
+          handle.result().then(learn, (err) => {
+            if (!isCancellation(err) && !cancelRequested) throw err;
+            learn({ experiment_id: id, candidate_id: candidateId, status: 'cancelled', value: null });
+          }),
+        );
+      }
+      await Promise.all(children);
+    });
+    batchScope = undefined;
+    await io.saveCampaignStatus(status());
+  };
+
+  const targetReached = () =>
+    spec.objective.target !== undefined &&
+    progress.best !== null &&
+    (progress.best.value === spec.objective.target || better(progress.best.value, spec.objective.target));
+
+  const nextStopReason = (): StopReason | null => {
+    if (cancelRequested) return 'cancelled';
+    if (targetReached()) return 'target_reached';
+    if (progress.experiments_used >= spec.budget.experiments) return 'experiment_budget';
+    if (progress.iteration > spec.budget.iterations) return 'iteration_budget';
+    if (progress.experiments_used >= progress.pool_size) return 'pool_exhausted';
+    return null;
+  };
+
+  if (progress.pool_id === null) {
+    const pool = await io.importPool({ campaign_id: campaignId, spec });
+    progress.pool_id = pool.pool_id;
+    progress.pool_size = pool.size;
+    state = 'seeding';
+  }
+  if (!progress.seeded && !cancelRequested) {
+    const seeds = await ml.chooseSeedExperiments({ campaign_id: campaignId, pool_id: progress.pool_id, spec });
+    await runBatch(0, seeds.candidate_ids);
+    progress.seeded = true;
+  }
+  state = 'running';
+
+  let iterationsThisRun = 0;
+  for (;;) {
+    await condition(() => !paused || cancelRequested);
+    stopReason = nextStopReason();
+    if (stopReason !== null) break;
+    if (iterationsThisRun >= spec.continue_as_new_every || workflowInfo().continueAsNewSuggested) {
+      await continueAsNew<typeof campaignWorkflow>({
+        spec: input.spec,
+        progress: { ...progress, workflow_runs: progress.workflow_runs + 1 },
+      });
+    }
+    const q = Math.min(spec.acquisition.batch_size, spec.budget.experiments - progress.experiments_used);
+    const batch = await ml.proposeBatch({
+      campaign_id: campaignId,
+      pool_id: progress.pool_id,
+      iteration: progress.iteration,
+      spec,
+      q,
+    });
+    if (batch.candidate_ids.length === 0) {
+      stopReason = 'pool_exhausted';
+      break;
+    }
+    await runBatch(progress.iteration, batch.candidate_ids);
+    progress.iteration += 1;
+    iterationsThisRun += 1;
+  }
+
+  state = cancelRequested ? 'cancelled' : 'completed';
+  const final = status();
+  await io.saveCampaignStatus(final);
+  return { status: final, pool_id: progress.pool_id };
+}
