@@ -16,7 +16,7 @@ module.exports = {
       testEnvironment: 'node',
       transform,
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
-      testTimeout: 300000,
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/integrationSetup.ts'],
     },
   ],
 };

@@ -29,7 +29,13 @@ export interface LocalCrucibleOptions {
 }
 
 export async function startLocalCrucible(opts: LocalCrucibleOptions = {}): Promise<LocalCrucible> {
-  if (opts.quiet) Runtime.install({ logger: new DefaultLogger('WARN') });
+  if (opts.quiet) {
+    try {
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+    } catch {
+      /* already installed in this process: keep it */
+    }
+  }
   const { client: mongo, db }: { client: MongoClient; db: Db } = await connectMongo(undefined, opts.dbName);
   const clientConnection = await Connection.connect({ address: temporalAddress() });
   const client = new Client({ connection: clientConnection, namespace: temporalNamespace() });

@@ -56,7 +56,11 @@ const SYMOP_TAGS = [
   '_symmetry_equiv_pos_as_xyz_',
   '_space_group_symop_operation_xyz_',
 ];
-const HM_TAGS = ['_symmetry_space_group_name_h-m', '_space_group_name_h-m_alt', '_symmetry_space_group_name_h_m'];
+const HM_TAGS = [
+  '_symmetry_space_group_name_h-m',
+  '_space_group_name_h-m_alt',
+  '_symmetry_space_group_name_h_m',
+];
 const NUMBER_TAGS = ['_space_group_it_number', '_symmetry_int_tables_number'];
 const HALL_TAGS = ['_space_group_name_hall', '_symmetry_space_group_name_hall'];
 
@@ -130,7 +134,8 @@ function readBlock(block: CifBlock, options: CifReadOptions & { source: string }
   for (let r = 0; r < xs.length; r += 1) {
     const rowWhere = `${where}: line ${loop?.rowLines[r] ?? block.line} (atom site ${labels?.[r] ?? r + 1})`;
     const symbolText = types?.[r] ?? labels?.[r];
-    if (symbolText === undefined) throw new Error(`${rowWhere}: neither _atom_site_type_symbol nor _atom_site_label`);
+    if (symbolText === undefined)
+      throw new Error(`${rowWhere}: neither _atom_site_type_symbol nor _atom_site_label`);
     const element = elementFromCifSymbol(symbolText);
     if (element === null) throw new Error(`${rowWhere}: cannot read an element from "${symbolText}"`);
     const occupancyText = occupancies?.[r];
@@ -144,15 +149,23 @@ function readBlock(block: CifBlock, options: CifReadOptions & { source: string }
       return snap ? snapToThird(x) : x;
     }) as Vec3;
     const oxidationState = types?.[r] === undefined ? undefined : oxidationStates.get(types[r]);
-    const species: SiteSpecies = oxidationState === undefined ? { element, occupancy } : { element, occupancy, oxidationState };
+    const species: SiteSpecies =
+      oxidationState === undefined ? { element, occupancy } : { element, occupancy, oxidationState };
 
     const match = findEquivalentEntry(entries, coord, operations, siteTolerance);
     if (match === undefined) {
-      entries.push({ coord, species: new Map([[speciesKey(species), species]]), label: labels?.[r] ?? element });
+      entries.push({
+        coord,
+        species: new Map([[speciesKey(species), species]]),
+        label: labels?.[r] ?? element,
+      });
     } else {
       const key = speciesKey(species);
       const existing = match.species.get(key);
-      match.species.set(key, existing === undefined ? species : { ...existing, occupancy: existing.occupancy + occupancy });
+      match.species.set(
+        key,
+        existing === undefined ? species : { ...existing, occupancy: existing.occupancy + occupancy },
+      );
     }
   }
   if (entries.length === 0) throw new Error(`${where}: no atom site with occupancy > 0`);
@@ -232,7 +245,7 @@ function readLattice(block: CifBlock, where: string): Lattice {
   try {
     return Lattice.fromParameters(a, b, c, alpha, beta, gamma);
   } catch (error) {
-    throw new Error(`${where}: ${(error as Error).message}`);
+    throw new Error(`${where}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -244,7 +257,7 @@ function readSymmetryOperations(block: CifBlock, where: string): SymmetryOperati
         try {
           return parseSymmetryOperation(op);
         } catch (error) {
-          throw new Error(`${where}: ${tag}: ${(error as Error).message}`);
+          throw new Error(`${where}: ${tag}: ${(error as Error).message}`, { cause: error });
         }
       });
     }
@@ -281,7 +294,8 @@ function readOxidationStates(block: CifBlock, where: string): Map<string, number
   const out = new Map<string, number>();
   if (symbols === undefined || numbers === undefined) return out;
   symbols.forEach((symbol, i) => {
-    if (!isCifNull(numbers[i])) out.set(symbol, parseCifNumber(numbers[i], `${where}: _atom_type_oxidation_number`));
+    if (!isCifNull(numbers[i]))
+      out.set(symbol, parseCifNumber(numbers[i], `${where}: _atom_type_oxidation_number`));
   });
   return out;
 }

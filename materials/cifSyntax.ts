@@ -102,7 +102,8 @@ function tokenizeLine(line: string, lineNo: number, source: string): Token[] {
     } else if (c === "'" || c === '"') {
       // CIF 1.1: the closing quote is one followed by whitespace or end of line.
       let end = pos + 1;
-      while (end < line.length && !(line[end] === c && (end + 1 === line.length || /\s/.test(line[end + 1])))) end += 1;
+      while (end < line.length && !(line[end] === c && (end + 1 === line.length || /\s/.test(line[end + 1]))))
+        end += 1;
       if (end >= line.length) throw new Error(`${source}: line ${lineNo}: unterminated quoted value`);
       tokens.push({ text: line.slice(pos + 1, end), line: lineNo, quoted: true });
       pos = end + 1;
@@ -117,9 +118,9 @@ function tokenizeLine(line: string, lineNo: number, source: string): Token[] {
 }
 
 const isTag = (t: Token): boolean => !t.quoted && t.text.startsWith('_');
-const isKeyword = (t: Token, keyword: string): boolean => !t.quoted && t.text.toLowerCase().startsWith(keyword);
-const isReserved = (t: Token): boolean =>
-  !t.quoted && /^(data_|loop_|save_|global_|stop_)/i.test(t.text);
+const isKeyword = (t: Token, keyword: string): boolean =>
+  !t.quoted && t.text.toLowerCase().startsWith(keyword);
+const isReserved = (t: Token): boolean => !t.quoted && /^(data_|loop_|save_|global_|stop_)/i.test(t.text);
 
 /**
  * Parses all data blocks of a CIF. `source` (e.g. the file name) prefixes every error message.
@@ -128,7 +129,13 @@ const isReserved = (t: Token): boolean =>
 export function parseCifBlocks(text: string, source = 'CIF'): CifBlock[] {
   const tokens = tokenize(text, source);
   const blocks: CifBlock[] = [];
-  let current: { name: string; line: number; items: Map<string, string>; itemLines: Map<string, number>; loops: CifLoop[] } | null = null;
+  let current: {
+    name: string;
+    line: number;
+    items: Map<string, string>;
+    itemLines: Map<string, number>;
+    loops: CifLoop[];
+  } | null = null;
   let i = 0;
   const requireBlock = (t: Token): NonNullable<typeof current> => {
     if (current === null) throw new Error(`${source}: line ${t.line}: "${t.text}" before any data_ block`);

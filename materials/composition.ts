@@ -142,7 +142,9 @@ function reduceFormulaWithFactor(amounts: ReadonlyMap<string, number>): [string,
   const polyAnions: string[] = [];
   const n = symbols.length;
   if (n >= 3 && electronegativity(symbols[n - 1]) - electronegativity(symbols[n - 2]) < 1.65) {
-    const poly = new Map([symbols[n - 2], symbols[n - 1]].map((s) => [s, (amounts.get(s) as number) / factor]));
+    const poly = new Map(
+      [symbols[n - 2], symbols[n - 1]].map((s) => [s, (amounts.get(s) as number) / factor]),
+    );
     const [polyFormula, polyFactor] = reduceFormulaWithFactor(poly);
     if (polyFactor !== 1) polyAnions.push(`(${polyFormula})${polyFactor}`);
   }

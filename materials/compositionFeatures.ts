@@ -39,7 +39,9 @@ const HALOGENS = ['F', 'Cl', 'Br', 'I'] as const;
 const LP_NORMS = [2, 3, 5, 7, 10] as const;
 
 export const COMPOSITION_FEATURE_NAMES: readonly string[] = Object.freeze([
-  ...COMPOSITION_FEATURE_PROPERTIES.flatMap(([stem]) => COMPOSITION_STATISTICS.map((stat) => `${stat}_${stem}`)),
+  ...COMPOSITION_FEATURE_PROPERTIES.flatMap(([stem]) =>
+    COMPOSITION_STATISTICS.map((stat) => `${stat}_${stem}`),
+  ),
   ...FRACTION_ELEMENTS.map((symbol) => `${symbol.toLowerCase()}_fraction`),
   'halogen_fraction',
   'num_elements',
@@ -47,7 +49,10 @@ export const COMPOSITION_FEATURE_NAMES: readonly string[] = Object.freeze([
 ]);
 
 /** Fraction-weighted statistics of one property; NaN x5 when no element has a value. */
-export function weightedStatistics(fractions: readonly number[], values: readonly (number | null)[]): number[] {
+export function weightedStatistics(
+  fractions: readonly number[],
+  values: readonly (number | null)[],
+): number[] {
   let weight = 0;
   let mean = 0;
   let min = Number.POSITIVE_INFINITY;
@@ -77,7 +82,12 @@ export function compositionFeatures(comp: Composition): number[] {
 
   const features: number[] = [];
   for (const [, property] of COMPOSITION_FEATURE_PROPERTIES) {
-    features.push(...weightedStatistics(fractions, elements.map((e) => e[property])));
+    features.push(
+      ...weightedStatistics(
+        fractions,
+        elements.map((e) => e[property]),
+      ),
+    );
   }
   for (const symbol of FRACTION_ELEMENTS) features.push(fractionBySymbol.get(symbol) ?? 0);
   features.push(HALOGENS.reduce((sum, s) => sum + (fractionBySymbol.get(s) ?? 0), 0));

@@ -48,10 +48,13 @@ function loadTable(): readonly ElementData[] {
   const parsed = z.array(elementSchema).safeParse(table.elements);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`materials/data/elements.json: invalid field elements.${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(
+      `materials/data/elements.json: invalid field elements.${issue.path.join('.')}: ${issue.message}`,
+    );
   }
   parsed.data.forEach((e, i) => {
-    if (e.z !== i + 1) throw new Error(`materials/data/elements.json: element ${i} has z=${e.z}, expected ${i + 1}`);
+    if (e.z !== i + 1)
+      throw new Error(`materials/data/elements.json: element ${i} has z=${e.z}, expected ${i + 1}`);
   });
   return Object.freeze(parsed.data.map((e) => Object.freeze(e)));
 }

@@ -26,7 +26,10 @@ export class Lattice {
   readonly inverse: Readonly<Matrix3>;
 
   constructor(matrix: ReadonlyArray<ReadonlyArray<number>>) {
-    if (matrix.length !== 3 || matrix.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))) {
+    if (
+      matrix.length !== 3 ||
+      matrix.some((row) => row.length !== 3 || row.some((x) => !Number.isFinite(x)))
+    ) {
       throw new Error(`Lattice: matrix must be 3x3 finite numbers, got ${JSON.stringify(matrix)}`);
     }
     const m = matrix.map((row) => [row[0], row[1], row[2]] as Vec3) as Matrix3;
@@ -49,12 +52,24 @@ export class Lattice {
    * Lattice from lengths (Å) and angles (degrees), oriented exactly as pymatgen's
    * Lattice.from_parameters (vesta=False): c along z, a in the xz plane.
    */
-  static fromParameters(a: number, b: number, c: number, alpha: number, beta: number, gamma: number): Lattice {
+  static fromParameters(
+    a: number,
+    b: number,
+    c: number,
+    alpha: number,
+    beta: number,
+    gamma: number,
+  ): Lattice {
     const params = { a, b, c, alpha, beta, gamma };
     for (const [name, value] of Object.entries(params)) {
-      if (!Number.isFinite(value) || value <= 0) throw new Error(`Lattice: parameter ${name} must be > 0, got ${value}`);
+      if (!Number.isFinite(value) || value <= 0)
+        throw new Error(`Lattice: parameter ${name} must be > 0, got ${value}`);
     }
-    const [cosAlpha, cosBeta, cosGamma] = [Math.cos(alpha * DEG), Math.cos(beta * DEG), Math.cos(gamma * DEG)];
+    const [cosAlpha, cosBeta, cosGamma] = [
+      Math.cos(alpha * DEG),
+      Math.cos(beta * DEG),
+      Math.cos(gamma * DEG),
+    ];
     const [sinAlpha, sinBeta] = [Math.sin(alpha * DEG), Math.sin(beta * DEG)];
     // Clip: rounding can push the cosine of gamma* just outside [-1, 1].
     const val = Math.min(1, Math.max(-1, (cosAlpha * cosBeta - cosGamma) / (sinAlpha * sinBeta)));

@@ -37,7 +37,11 @@ export class Structure {
   }
 
   /** Ordered structure from one element per site. */
-  static fromElements(lattice: Lattice, elements: readonly string[], fracCoords: ReadonlyArray<Readonly<Vec3>>): Structure {
+  static fromElements(
+    lattice: Lattice,
+    elements: readonly string[],
+    fracCoords: ReadonlyArray<Readonly<Vec3>>,
+  ): Structure {
     if (elements.length !== fracCoords.length) {
       throw new Error(`Structure: ${elements.length} elements but ${fracCoords.length} coordinates`);
     }
@@ -70,13 +74,16 @@ export class Structure {
 
   /** Occupancy-weighted composition of the cell. */
   get composition(): Composition {
-    return Composition.fromAmounts(this.sites.flatMap((s) => s.species.map((sp) => [sp.element, sp.occupancy] as const)));
+    return Composition.fromAmounts(
+      this.sites.flatMap((s) => s.species.map((sp) => [sp.element, sp.occupancy] as const)),
+    );
   }
 
   /** Mass density (g/cm³) from occupancy-weighted atomic masses. */
   get density(): number {
     let mass = 0;
-    for (const [symbol, amount] of this.composition.amounts) mass += amount * getElement(symbol).atomic_mass_u;
+    for (const [symbol, amount] of this.composition.amounts)
+      mass += amount * getElement(symbol).atomic_mass_u;
     // 1 u/Å³ = 1.66053906660 g/cm³ (CODATA 2018 atomic mass constant).
     return (mass * 1.6605390666) / this.lattice.volume;
   }

@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import type { LabelledPool } from '../data/csvPool';
 
 interface PoolDoc {
@@ -32,9 +32,10 @@ export async function getPool(db: Db, poolId: string): Promise<PoolDoc | null> {
 }
 
 /**
- * Writes a pool in chunks of upserts, then its pool document with complete=true last: a
- * half-imported pool (crash mid-way) is never marked complete, and re-running the import
- * rewrites the same documents.
+ * Writes a pool: first clears whatever a crashed earlier import left under this pool id, then
+ * inserts candidates (and hidden labels) in chunks, and writes the pool document with
+ * complete=true last, so a half-imported pool is never taken as complete. Plain inserts, not
+ * per-document upserts: FerretDB's SQLite backend takes ~10 ms per upsert but bulk-inserts fast.
  */
 export async function savePool(
   db: Db,
@@ -46,45 +47,45 @@ export async function savePool(
 ): Promise<void> {
   const labelled = pool.rows.every((r) => r.label !== undefined);
   const total = pool.rows.length;
+  const candidates = db.collection<CandidateDoc>('candidates');
+  const truth = db.collection<LabTruthDoc>('lab_truth');
+  await db.collection<PoolDoc>('pools').deleteOne({ _id: poolId });
+  await candidates.deleteMany({ pool_id: poolId });
+  await truth.deleteMany({ pool_id: poolId });
   for (let start = 0; start < total; start += chunk) {
     const rows = pool.rows.slice(start, start + chunk);
-    const candidateOps: AnyBulkWriteOperation<CandidateDoc>[] = rows.map((r) => ({
-      replaceOne: {
-        filter: { _id: candidateKey(poolId, r.candidateId) },
-        replacement: {
+    await candidates.insertMany(
+      rows.map((r) => ({
+        _id: candidateKey(poolId, r.candidateId),
+        pool_id: poolId,
+        candidate_id: r.candidateId,
+        formula: r.formula ?? null,
+        features: r.features,
+      })),
+      { ordered: false },
+    );
+    if (labelled) {
+      await truth.insertMany(
+        rows.map((r) => ({
+          _id: candidateKey(poolId, r.candidateId),
           pool_id: poolId,
           candidate_id: r.candidateId,
-          formula: r.formula ?? null,
-          features: r.features,
-        },
-        upsert: true,
-      },
-    }));
-    await db.collection<CandidateDoc>('candidates').bulkWrite(candidateOps, { ordered: false });
-    if (labelled) {
-      const truthOps: AnyBulkWriteOperation<LabTruthDoc>[] = rows.map((r) => ({
-        replaceOne: {
-          filter: { _id: candidateKey(poolId, r.candidateId) },
-          replacement: { pool_id: poolId, candidate_id: r.candidateId, value: r.label as number },
-          upsert: true,
-        },
-      }));
-      await db.collection<LabTruthDoc>('lab_truth').bulkWrite(truthOps, { ordered: false });
+          value: r.label as number,
+        })),
+        { ordered: false },
+      );
     }
     onProgress(Math.min(start + chunk, total), total);
   }
-  await db.collection<PoolDoc>('pools').replaceOne(
-    { _id: poolId },
-    {
-      source,
-      feature_names: pool.featureNames,
-      size: total,
-      labelled,
-      complete: true,
-      imported_at: new Date().toISOString(),
-    },
-    { upsert: true },
-  );
+  await db.collection<PoolDoc>('pools').insertOne({
+    _id: poolId,
+    source,
+    feature_names: pool.featureNames,
+    size: total,
+    labelled,
+    complete: true,
+    imported_at: new Date().toISOString(),
+  });
 }
 
 export interface PoolMatrix {

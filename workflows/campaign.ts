@@ -39,6 +39,10 @@ const io = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   heartbeatTimeout: '1 minute',
   retry: { nonRetryableErrorTypes: ['ValidationError'] },
 });
+const snapshots = proxyActivities<ReturnType<typeof createCampaignActivities>>({
+  taskQueue: TASK_QUEUES.orchestration,
+  startToCloseTimeout: '10 seconds',
+});
 const ml = proxyActivities<ReturnType<typeof createMlActivities>>({
   taskQueue: TASK_QUEUES.ml,
   startToCloseTimeout: '2 hours',
@@ -174,7 +178,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       await Promise.all(children);
     });
     batchScope = undefined;
-    await io.saveCampaignStatus(status());
+    await snapshots.saveCampaignStatus(status());
   };
 
   const targetReached = () =>
@@ -234,6 +238,6 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   state = cancelRequested ? 'cancelled' : 'completed';
   const final = status();
-  await io.saveCampaignStatus(final);
+  await snapshots.saveCampaignStatus(final);
   return { status: final, pool_id: progress.pool_id };
 }

@@ -12,13 +12,14 @@ import type { createLabActivities } from '../activities/lab';
 import { ExperimentOutcome, ExperimentRequest, LabResult, LabResultAck, parseOrThrow } from '../schemas';
 import { TASK_QUEUES, submitLabResultUpdate } from './definitions';
 
+// Single-document writes: a short timeout means a crashed worker's attempt is retried within seconds.
 const lab = proxyActivities<ReturnType<typeof createLabActivities>>({
   taskQueue: TASK_QUEUES.lab,
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 seconds',
 });
 const store = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
-  startToCloseTimeout: '1 minute',
+  startToCloseTimeout: '10 seconds',
 });
 
 /**

@@ -103,7 +103,7 @@ def main():
         },
         "elements": [element_record(z) for z in range(1, 104)],
     }
-    json.dump(table, sys.stdout, indent=1)
+    json.dump(table, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
 

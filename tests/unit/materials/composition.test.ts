@@ -4,7 +4,10 @@ import { Composition } from '../../../materials/composition';
 import { runPython } from '../../helpers/python';
 import { readObelixRows } from './obelix';
 
-const REFERENCE = fs.readFileSync(path.resolve(__dirname, '../../reference/materials/composition_reference.py'), 'utf8');
+const REFERENCE = fs.readFileSync(
+  path.resolve(__dirname, '../../reference/materials/composition_reference.py'),
+  'utf8',
+);
 
 interface PymatgenComposition {
   amounts: Record<string, number>;
@@ -48,7 +51,10 @@ const formulas = [...EXTRA_FORMULAS, ...obelixFormulas];
 // formula it rejects we also ask for the same formula with '*' dropped (plain concatenation).
 const firstPass = runPython<PymatgenComposition[]>(REFERENCE, formulas);
 const rejected = formulas.filter((_, i) => firstPass[i].error !== undefined);
-const fallback = runPython<PymatgenComposition[]>(REFERENCE, rejected.map((f) => f.replace(/\*/g, '')));
+const fallback = runPython<PymatgenComposition[]>(
+  REFERENCE,
+  rejected.map((f) => f.replace(/\*/g, '')),
+);
 const reference = new Map<string, PymatgenComposition>();
 formulas.forEach((f, i) => reference.set(f, firstPass[i]));
 rejected.forEach((f, i) => reference.set(f, fallback[i]));

@@ -71,7 +71,10 @@ describe('composition features', () => {
     const mean = (2 / 3) * 0.98 + (1 / 3) * 3.44;
     expect(record.mean_electronegativity_pauling).toBeCloseTo(mean, 12);
     expect(record.range_electronegativity_pauling).toBeCloseTo(3.44 - 0.98, 12);
-    expect(record.mad_electronegativity_pauling).toBeCloseTo((2 / 3) * (mean - 0.98) + (1 / 3) * (3.44 - mean), 12);
+    expect(record.mad_electronegativity_pauling).toBeCloseTo(
+      (2 / 3) * (mean - 0.98) + (1 / 3) * (3.44 - mean),
+      12,
+    );
     expect(record.li_fraction).toBeCloseTo(2 / 3, 15);
     expect(record.num_elements).toBe(2);
     expect(record.l2_norm_fractions).toBeCloseTo(Math.sqrt(5) / 3, 15);

@@ -1,0 +1,31 @@
+/** Surrogate factory and deserializer: the only entry point campaign code needs. */
+import { GaussianProcess, GaussianProcessJson } from './gaussianProcess';
+import { RandomForest, RandomForestJson } from './randomForest';
+import type { Surrogate, SurrogateSpec } from './surrogate';
+
+export type { Prediction, Surrogate, SurrogateSpec } from './surrogate';
+
+export function createSurrogate(spec: SurrogateSpec, seed: number): Surrogate {
+  if (!Number.isFinite(seed)) throw new Error(`surrogate seed must be a finite number, got ${seed}`);
+  switch (spec?.kind) {
+    case 'gp':
+      return new GaussianProcess({}, seed);
+    case 'random_forest':
+      return new RandomForest({ trees: spec.trees }, seed);
+    default:
+      throw new Error(`unknown surrogate kind: ${String((spec as { kind?: unknown })?.kind)}`);
+  }
+}
+
+/** Rebuilds a fitted surrogate from its toJSON() output; predictions are identical. */
+export function restoreSurrogate(json: unknown): Surrogate {
+  const kind = (json as { kind?: unknown } | null)?.kind;
+  switch (kind) {
+    case 'gp':
+      return GaussianProcess.fromJSON(json as GaussianProcessJson);
+    case 'random_forest':
+      return RandomForest.fromJSON(json as RandomForestJson);
+    default:
+      throw new Error(`cannot restore surrogate: unknown kind ${String(kind)}`);
+  }
+}

@@ -1,0 +1,36 @@
+/**
+ * The contract every surrogate model meets, so campaign code can swap a Gaussian process for a
+ * random forest (or later models) without knowing which one it holds.
+ */
+
+/**
+ * Predictions at a set of inputs. `std` is the standard deviation of the latent function
+ * (observation noise excluded) for the Gaussian process, and the spread across trees for
+ * ensembles; each model documents its own meaning.
+ */
+export interface Prediction {
+  mean: Float64Array;
+  std: Float64Array;
+}
+
+export interface Surrogate {
+  readonly kind: string;
+  fit(X: readonly (readonly number[])[], y: readonly number[]): void;
+  predict(X: readonly (readonly number[])[]): Prediction;
+  /** Plain JSON, enough for `restoreSurrogate` to reproduce predictions exactly. */
+  toJSON(): unknown;
+}
+
+export type SurrogateSpec = { kind: 'gp' } | { kind: 'random_forest'; trees?: number };
+
+/**
+ * A surrogate that can absorb extra (fantasized) observations cheaply, keeping its fitted
+ * hyperparameters: batch selection uses this for the Kriging believer.
+ */
+export interface Conditionable extends Surrogate {
+  conditionOn(X: readonly (readonly number[])[], y: readonly number[]): Surrogate;
+}
+
+export function isConditionable(s: Surrogate): s is Conditionable {
+  return typeof (s as Partial<Conditionable>).conditionOn === 'function';
+}

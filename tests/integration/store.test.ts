@@ -1,0 +1,88 @@
+import type { MongoClient, Db } from 'mongodb';
+import { connectMongo } from '../../store/db';
+import { saveBatchOnce } from '../../store/batches';
+import { recordMeasurement, requestExperiment } from '../../store/experiments';
+import { getLabTruth, getPool, loadPoolMatrix, savePool } from '../../store/pools';
+import type { ExperimentRequest } from '../../schemas';
+import { requireServers, uniqueName } from '../helpers/integration';
+
+// The data layer against whatever MONGODB_URI names (FerretDB in CI, MongoDB for users).
+const { mongoUri } = requireServers();
+let client: MongoClient;
+let db: Db;
+beforeAll(async () => ({ client, db } = await connectMongo(mongoUri, uniqueName('crucible_test_store'))));
+afterAll(async () => {
+  await db.dropDatabase();
+  await client.close();
+});
+
+const request: ExperimentRequest = {
+  experiment_id: 'c1-i1-x',
+  campaign_id: 'c1',
+  pool_id: 'p',
+  candidate_id: 'x',
+  iteration: 1,
+  property: 'y',
+  lab: { kind: 'simulated', delay_ms: 0, noise_std: 0, failure_rate: 0, seed: 0 },
+};
+
+describe('store', () => {
+  it('imports a pool idempotently and returns rows ordered by id', async () => {
+    const pool = {
+      featureNames: ['a', 'b'],
+      rows: Array.from({ length: 1203 }, (_, i) => ({ candidateId: `k${1202 - i}`, features: [i, -i], label: i / 2 })),
+    };
+    const progress: number[] = [];
+    await savePool(db, 'pool1', { kind: 'test' }, pool, (w) => progress.push(w));
+    await savePool(db, 'pool1', { kind: 'test' }, pool);
+    expect(progress).toEqual([500, 1000, 1203]);
+    expect(await db.collection('candidates').countDocuments({ pool_id: 'pool1' })).toBe(1203);
+    expect((await getPool(db, 'pool1'))?.complete).toBe(true);
+    const m = await loadPoolMatrix(db, 'pool1');
+    expect(m.candidateIds.slice(0, 3)).toEqual(['k0', 'k1', 'k10']);
+    expect(m.features[0]).toEqual([1202, -1202]);
+    expect(await getLabTruth(db, 'pool1', 'k0')).toBe(601);
+  });
+
+  it('writes an experiment request once however often dispatch is retried', async () => {
+    await requestExperiment(db, request);
+    const again = await requestExperiment(db, request);
+    expect(again.dispatch_calls).toBe(2);
+    expect(again.status).toBe('requested');
+    expect(await db.collection('experiments').countDocuments({ _id: request.experiment_id as never })).toBe(1);
+  });
+
+  it('records a measurement exactly once; the first value wins', async () => {
+    const result = {
+      experiment_id: request.experiment_id,
+      candidate_id: 'x',
+      property: 'y',
+      status: 'succeeded' as const,
+      value: 2.5,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+    };
+    expect((await recordMeasurement(db, request, result)).duplicate).toBe(false);
+    const dup = await recordMeasurement(db, request, { ...result, value: 7 });
+    expect(dup.duplicate).toBe(true);
+    expect(dup.measurement.value).toBe(2.5);
+    expect(await db.collection('measurements').countDocuments({ campaign_id: 'c1' })).toBe(1);
+    expect((await db.collection('experiments').findOne({ _id: request.experiment_id as never }))?.status).toBe('measured');
+  });
+
+  it('keeps the first batch proposed for an iteration', async () => {
+    const base = {
+      campaign_id: 'c1',
+      iteration: 3,
+      scores: [1],
+      predicted_mean: [0],
+      predicted_std: [1],
+      method: 'gp+ei',
+      train_size: 5,
+      created_at: 'now',
+    };
+    await saveBatchOnce(db, { ...base, candidate_ids: ['a'] });
+    const second = await saveBatchOnce(db, { ...base, candidate_ids: ['b'] });
+    expect(second.candidate_ids).toEqual(['a']);
+  });
+});

@@ -1,0 +1,26 @@
+import { createSurrogate, restoreSurrogate } from '../../../models/index';
+import { friedman1, uniformMatrix } from './synthetic';
+
+describe('createSurrogate / restoreSurrogate', () => {
+  const X = uniformMatrix(25, 5, 1);
+  const y = friedman1(X, 0.1, 2);
+  const Xq = uniformMatrix(8, 5, 3);
+
+  it.each([[{ kind: 'gp' as const }], [{ kind: 'random_forest' as const, trees: 15 }]])(
+    '%j round-trips through JSON with identical predictions',
+    (spec) => {
+      const s = createSurrogate(spec, 7);
+      expect(s.kind).toBe(spec.kind);
+      s.fit(X, y);
+      const restored = restoreSurrogate(JSON.parse(JSON.stringify(s.toJSON())));
+      expect(restored.kind).toBe(spec.kind);
+      expect(restored.predict(Xq)).toEqual(s.predict(Xq));
+    },
+  );
+
+  it('names unknown kinds', () => {
+    expect(() => createSurrogate({ kind: 'svm' } as never, 0)).toThrow(/unknown surrogate kind: svm/);
+    expect(() => restoreSurrogate({ kind: 'svm' })).toThrow(/unknown kind svm/);
+    expect(() => restoreSurrogate(null)).toThrow(/unknown kind/);
+  });
+});
