@@ -54,7 +54,7 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
     mkdir -p "$CRUCIBLE_RUN/ferretdb"
     setsid "$CRUCIBLE_BIN/ferretdb-$FERRETDB_VERSION" --handler=sqlite \
       --sqlite-url="file:$CRUCIBLE_RUN/ferretdb/" --listen-addr="127.0.0.1:$CRUCIBLE_MONGO_PORT" \
-      --telemetry=disable --debug-addr=- --log-level=warn \
+      --telemetry=disable --debug-addr=- --log-level=warn --state-dir="$CRUCIBLE_RUN/ferretdb" \
       >>"$CRUCIBLE_LOGS/ferretdb.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
     wait_for_port ferretdb "$CRUCIBLE_MONGO_PORT" "$pidfile" 60

@@ -24,7 +24,7 @@ results="$CRUCIBLE_RUN/results"
 mkdir -p "$results"
 status=0
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=$?
-npx jest --selectProjects integration --runInBand --json --outputFile="$results/integration.json" "$@" || status=$?
+npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json" "$@" || status=$?
 node -e '
   let passed = 0, failed = 0, skipped = 0;
   for (const f of process.argv.slice(1)) {

@@ -90,16 +90,17 @@ describe('campaignWorkflow on real Temporal and FerretDB', () => {
 
   it('replays every recorded history without non-determinism errors', async () => {
     const bundle = await workflowBundle();
-    const histories = [
-      await crucible.client.workflow.getHandle(finishedId, firstRunId).fetchHistory(),
-      await crucible.client.workflow.getHandle(finishedId).fetchHistory(),
-    ];
     const experiments = await campaignExperiments(crucible.db, finishedId);
-    histories.push(
-      await crucible.client.workflow.getHandle(experimentWorkflowId(experiments[0].experiment_id)).fetchHistory(),
-    );
-    for (const history of histories) {
-      await Worker.runReplayHistory({ workflowBundle: { code: bundle.code } }, history);
+    const childId = experimentWorkflowId(experiments[0].experiment_id);
+    const histories = [
+      // The first run (seeds, early iterations) and the last one after continue-as-new.
+      [finishedId, await crucible.client.workflow.getHandle(finishedId, firstRunId).fetchHistory()],
+      [finishedId, await crucible.client.workflow.getHandle(finishedId).fetchHistory()],
+      [childId, await crucible.client.workflow.getHandle(childId).fetchHistory()],
+    ] as const;
+    for (const [workflowId, history] of histories) {
+      expect(history.events?.length).toBeGreaterThan(5);
+      await Worker.runReplayHistory({ workflowBundle: { code: bundle.code } }, history, workflowId);
     }
   });
 
@@ -204,7 +205,10 @@ describe('lab results through the submitLabResult update', () => {
     const stored = await campaignMeasurements(crucible.db, handle.workflowId);
     expect(stored).toHaveLength(1);
     expect(stored[0].value).toBe(-1.25);
-    expect((await handle.query(statusQuery)).budget.experiments_used).toBe(1);
+    // The campaign learns of the result when the child's completion reaches it.
+    await waitFor('the campaign to count the measurement', async () => {
+      return (await handle.query(statusQuery)).budget.experiments_used === 1;
+    });
 
     await handle.signal(cancelSignal);
     expect((await handle.result()).status.state).toBe('cancelled');
