@@ -1,7 +1,13 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { loadCandidatePool } from '../data/loadPool';
-import type { CampaignSpec, CampaignStatus, ExperimentOutcome, ExperimentRequest, LabResult } from '../schemas';
+import type {
+  CampaignSpec,
+  CampaignStatus,
+  ExperimentOutcome,
+  ExperimentRequest,
+  LabResult,
+} from '../schemas';
 import { registerCampaign, saveCampaignStatus } from '../store/campaigns';
 import { recordMeasurement, setExperimentStatus } from '../store/experiments';
 import { getPool, savePool } from '../store/pools';
@@ -11,12 +17,19 @@ export function createCampaignActivities(deps: { db: Db }) {
   const { db } = deps;
   return {
     /** Idempotent: a pool already imported completely (same content id) is not written again. */
-    async importPool(input: { campaign_id: string; spec: CampaignSpec }): Promise<{ pool_id: string; size: number }> {
+    async importPool(input: {
+      campaign_id: string;
+      spec: CampaignSpec;
+    }): Promise<{ pool_id: string; size: number }> {
       const loaded = await loadCandidatePool(input.spec.source);
       const existing = await getPool(db, loaded.poolId);
       if (!existing?.complete) {
-        await savePool(db, loaded.poolId, { ...input.spec.source, origin: loaded.origin }, loaded.pool, (written, total) =>
-          Context.current().heartbeat({ written, total }),
+        await savePool(
+          db,
+          loaded.poolId,
+          { ...input.spec.source, origin: loaded.origin },
+          loaded.pool,
+          (written, total) => Context.current().heartbeat({ written, total }),
         );
       }
       await registerCampaign(db, input.campaign_id, input.spec, loaded.poolId);

@@ -22,7 +22,8 @@ export function createMlActivities(deps: { db: Db }) {
     let m = pools.get(poolId);
     if (!m) {
       m = await loadPoolMatrix(db, poolId);
-      if (m.candidateIds.length === 0) throw new Error(`pool ${poolId} has no candidates (import incomplete?)`);
+      if (m.candidateIds.length === 0)
+        throw new Error(`pool ${poolId} has no candidates (import incomplete?)`);
       pools.set(poolId, m);
     }
     return m;
@@ -38,7 +39,12 @@ export function createMlActivities(deps: { db: Db }) {
       if (existing) return { candidate_ids: existing.candidate_ids };
       const pool = await poolMatrix(input.pool_id);
       const { count, method } = input.spec.seed_experiments;
-      const picks = chooseSeedIndices(pool.features, Math.min(count, pool.candidateIds.length), input.spec.random_seed, method);
+      const picks = chooseSeedIndices(
+        pool.features,
+        Math.min(count, pool.candidateIds.length),
+        input.spec.random_seed,
+        method,
+      );
       const none = picks.map(() => null);
       const batch = await saveBatchOnce(db, {
         campaign_id: input.campaign_id,

@@ -1,8 +1,4 @@
-import {
-  Client,
-  WorkflowNotFoundError,
-  WorkflowUpdateFailedError,
-} from '@temporalio/client';
+import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { LabResult, LabResultAck, ValidationError, parseOrThrow } from '../schemas';
 import { getExperiment, getMeasurement } from '../store/experiments';

@@ -38,7 +38,8 @@ function parseArgs(argv: string[]) {
   return { json, spec: parseOrThrow(CampaignSpec, spec, 'campaign spec'), rawSpec: spec };
 }
 
-const fmt = (v: number | undefined | null, digits = 3) => (v === undefined || v === null ? '–' : v.toFixed(digits));
+const fmt = (v: number | undefined | null, digits = 3) =>
+  v === undefined || v === null ? '–' : v.toFixed(digits);
 
 async function main() {
   const { json, spec, rawSpec } = parseArgs(process.argv.slice(2));
@@ -46,8 +47,10 @@ async function main() {
   const crucible = await startLocalCrucible({ quiet: true });
   try {
     const campaignId = `${spec.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-    say(`campaign ${campaignId}: ${spec.objective.direction} ${spec.objective.property} over ${spec.source.kind}, ` +
-        `${spec.surrogate.kind} + ${spec.acquisition.kind} (q=${spec.acquisition.batch_size}), budget ${spec.budget.experiments} experiments`);
+    say(
+      `campaign ${campaignId}: ${spec.objective.direction} ${spec.objective.property} over ${spec.source.kind}, ` +
+        `${spec.surrogate.kind} + ${spec.acquisition.kind} (q=${spec.acquisition.batch_size}), budget ${spec.budget.experiments} experiments`,
+    );
     const handle = await crucible.client.workflow.start(campaignWorkflow, {
       workflowId: campaignId,
       taskQueue: TASK_QUEUES.orchestration,
@@ -70,12 +73,18 @@ async function main() {
     const result = await handle.result().finally(() => clearInterval(progress));
     const summary = await summarize(crucible.db, campaignId, result.pool_id, spec, result.status);
     say('');
-    say(`done: ${result.status.stop_reason} after ${summary.experiments} experiments ` +
-        `(${result.status.failed_experiments} failed) in ${result.status.workflow_runs} workflow runs`);
-    say(`best ${spec.objective.property}: ${fmt(summary.best.value)} measured, ${fmt(summary.best.true_value)} true — ` +
-        `${summary.best.candidate_id} ${summary.best.formula ?? ''}, found at experiment ${summary.best.found_at_experiment}`);
-    say(`random search would need ${fmt(summary.random_expected_experiments, 1)} experiments on average to find a ` +
-        `candidate this good (${summary.candidates_at_least_as_good} of ${summary.pool_size} are)`);
+    say(
+      `done: ${result.status.stop_reason} after ${summary.experiments} experiments ` +
+        `(${result.status.failed_experiments} failed) in ${result.status.workflow_runs} workflow runs`,
+    );
+    say(
+      `best ${spec.objective.property}: ${fmt(summary.best.value)} measured, ${fmt(summary.best.true_value)} true — ` +
+        `${summary.best.candidate_id} ${summary.best.formula ?? ''}, found at experiment ${summary.best.found_at_experiment}`,
+    );
+    say(
+      `random search would need ${fmt(summary.random_expected_experiments, 1)} experiments on average to find a ` +
+        `candidate this good (${summary.candidates_at_least_as_good} of ${summary.pool_size} are)`,
+    );
     say('top measured:');
     for (const t of summary.top) say(`  ${fmt(t.value)}  ${t.candidate_id.padEnd(8)} ${t.formula ?? ''}`);
     if (json) process.stdout.write(JSON.stringify(summary) + '\n');
@@ -110,7 +119,8 @@ async function summarize(
       })),
   );
   const trueBest = truth.get(best.candidate_id);
-  const good = trueBest === undefined ? null : countAtLeastAsGood(truth.values(), trueBest, spec.objective.direction);
+  const good =
+    trueBest === undefined ? null : countAtLeastAsGood(truth.values(), trueBest, spec.objective.direction);
   return {
     campaign_id: campaignId,
     pool_id: poolId,

@@ -43,7 +43,13 @@ export async function startLocalCrucible(opts: LocalCrucibleOptions = {}): Promi
   const workers: Worker[] = await Promise.all([
     ...(opts.orchestration === false
       ? []
-      : [createOrchestrationWorker({ connection: workerConnection, db, workflowBundle: opts.workflowBundle })]),
+      : [
+          createOrchestrationWorker({
+            connection: workerConnection,
+            db,
+            workflowBundle: opts.workflowBundle,
+          }),
+        ]),
     createMlWorker({ connection: workerConnection, db }),
     createLabWorker({ connection: workerConnection, db }),
   ]);

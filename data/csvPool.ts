@@ -25,7 +25,7 @@ export function parseCsvPool(text: string, opts: CsvPoolOptions): LabelledPool {
   try {
     records = parse(text, { columns: true, skip_empty_lines: true, trim: true, bom: true });
   } catch (err) {
-    throw new Error(`${where}: not valid CSV: ${(err as Error).message}`);
+    throw new Error(`${where}: not valid CSV: ${(err as Error).message}`, { cause: err });
   }
   if (records.length === 0) throw new Error(`${where}: no data rows`);
   const header = Object.keys(records[0]);
@@ -58,7 +58,9 @@ export function parseCsvPool(text: string, opts: CsvPoolOptions): LabelledPool {
     if (opts.targetColumn !== undefined) {
       label = Number(r[opts.targetColumn]);
       if (!isNumber(r[opts.targetColumn])) {
-        errors.push(`line ${line}, column "${opts.targetColumn}": "${r[opts.targetColumn]}" is not a finite number`);
+        errors.push(
+          `line ${line}, column "${opts.targetColumn}": "${r[opts.targetColumn]}" is not a finite number`,
+        );
       }
     }
     return { candidateId, features, label };

@@ -23,7 +23,9 @@ const contentId = (kind: string, ...parts: string[]) =>
 
 /** Default place of OBELiX: $CRUCIBLE_OBELIX_DIR, else ../shared/datasets/obelix beside the checkout. */
 export function defaultObelixDir(): string {
-  return process.env.CRUCIBLE_OBELIX_DIR ?? path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'obelix');
+  return (
+    process.env.CRUCIBLE_OBELIX_DIR ?? path.resolve(__dirname, '..', '..', 'shared', 'datasets', 'obelix')
+  );
 }
 
 /**
@@ -34,9 +36,15 @@ export async function locateObelixTable(dir?: string): Promise<string> {
   const candidates = [path.join(dir ?? defaultObelixDir(), 'all.csv')];
   if (dir !== undefined) {
     if (fs.existsSync(candidates[0])) return candidates[0];
-    throw new ValidationError('campaign spec', [{ path: 'source.dir', message: `${candidates[0]} does not exist` }]);
+    throw new ValidationError('campaign spec', [
+      { path: 'source.dir', message: `${candidates[0]} does not exist` },
+    ]);
   }
-  const cacheDir = path.join(process.env.CRUCIBLE_HOME ?? path.join(os.homedir(), '.cache', 'crucible'), 'datasets', 'obelix');
+  const cacheDir = path.join(
+    process.env.CRUCIBLE_HOME ?? path.join(os.homedir(), '.cache', 'crucible'),
+    'datasets',
+    'obelix',
+  );
   const cached = path.join(cacheDir, 'all.csv');
   for (const file of [candidates[0], cached]) if (fs.existsSync(file)) return file;
   try {
@@ -52,6 +60,7 @@ export async function locateObelixTable(dir?: string): Promise<string> {
     throw new Error(
       `OBELiX data not found: looked for ${candidates[0]} and ${cached}, and downloading ${OBELIX_RELEASE_URL} failed ` +
         `(${(err as Error).message}). Put OBELiX's all.csv in one of those places or set CRUCIBLE_OBELIX_DIR.`,
+      { cause: err },
     );
   }
 }
@@ -60,7 +69,11 @@ export async function loadCandidatePool(source: CandidateSourceSpec): Promise<Lo
   if (source.kind === 'obelix') {
     const file = await locateObelixTable(source.dir);
     const text = fs.readFileSync(file, 'utf8');
-    return { poolId: contentId('obelix', text, FEATURE_SET_VERSION), pool: obelixPool(parseObelixTable(text)), origin: file };
+    return {
+      poolId: contentId('obelix', text, FEATURE_SET_VERSION),
+      pool: obelixPool(parseObelixTable(text)),
+      origin: file,
+    };
   }
   const file = path.resolve(source.path);
   if (!fs.existsSync(file)) {
@@ -78,6 +91,10 @@ export async function loadCandidatePool(source: CandidateSourceSpec): Promise<Lo
   } catch (err) {
     throw new ValidationError('candidate pool', [{ path: 'source', message: (err as Error).message }]);
   }
-  const options = JSON.stringify([source.id_column, source.feature_columns ?? null, source.target_column ?? null]);
+  const options = JSON.stringify([
+    source.id_column,
+    source.feature_columns ?? null,
+    source.target_column ?? null,
+  ]);
   return { poolId: contentId('csv', text, options), pool, origin: file };
 }

@@ -4,7 +4,8 @@ import { parse } from 'csv-parse/sync';
  * OBELiX (Therrien et al., Digital Discovery 2026, arXiv:2502.14234; CC BY 4.0): 599 Li solid
  * electrolytes with measured room-temperature ionic conductivity.
  */
-export const OBELIX_RELEASE_URL = 'https://raw.githubusercontent.com/NRC-Mila/OBELiX/main/data/downloads/all.csv';
+export const OBELIX_RELEASE_URL =
+  'https://raw.githubusercontent.com/NRC-Mila/OBELiX/main/data/downloads/all.csv';
 export const OBELIX_CITATION =
   'F. Therrien et al., OBELiX: a curated dataset of crystal structures and experimentally measured ionic conductivities for lithium solid-state electrolytes, Digital Discovery (2026), arXiv:2502.14234';
 

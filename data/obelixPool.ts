@@ -15,7 +15,7 @@ export function obelixPool(entries: readonly ObelixEntry[]): LabelledPool {
       try {
         features = compositionFeatures(Composition.parse(e.trueFormula));
       } catch (err) {
-        throw new Error(`OBELiX entry ${e.id} (${e.trueFormula}): ${(err as Error).message}`);
+        throw new Error(`OBELiX entry ${e.id} (${e.trueFormula}): ${(err as Error).message}`, { cause: err });
       }
       return { candidateId: e.id, formula: e.reducedFormula, features, label: e.log10_sigma };
     }),

@@ -28,8 +28,17 @@ export function simulateMeasurement(request: ExperimentRequest, hiddenValue: num
     measured_at: now.toISOString(),
   };
   if (rng.next() < lab.failure_rate) {
-    return { ...base, status: 'failed', failure_reason: 'simulated failure (sample did not survive synthesis)' };
+    return {
+      ...base,
+      status: 'failed',
+      failure_reason: 'simulated failure (sample did not survive synthesis)',
+    };
   }
   const value = hiddenValue + lab.noise_std * rng.normal();
-  return { ...base, status: 'succeeded', value, ...(lab.noise_std > 0 ? { uncertainty: lab.noise_std } : {}) };
+  return {
+    ...base,
+    status: 'succeeded',
+    value,
+    ...(lab.noise_std > 0 ? { uncertainty: lab.noise_std } : {}),
+  };
 }

@@ -5,7 +5,8 @@
  * the first success (failures before it: (N − K) / (K + 1), plus the success itself).
  */
 export function expectedRandomDrawsToFirstHit(poolSize: number, goodCount: number): number {
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new Error(`poolSize must be a positive integer, got ${poolSize}`);
+  if (!Number.isInteger(poolSize) || poolSize < 1)
+    throw new Error(`poolSize must be a positive integer, got ${poolSize}`);
   if (!Number.isInteger(goodCount) || goodCount < 1 || goodCount > poolSize) {
     throw new Error(`goodCount must be an integer in [1, ${poolSize}], got ${goodCount}`);
   }

@@ -20,7 +20,10 @@ const propertyName = z
 export const CsvSourceSpec = z
   .object({
     kind: z.literal('csv'),
-    path: z.string().min(1).describe('CSV file with a header row; relative paths resolve from the working directory'),
+    path: z
+      .string()
+      .min(1)
+      .describe('CSV file with a header row; relative paths resolve from the working directory'),
     id_column: z.string().min(1),
     feature_columns: z
       .array(z.string().min(1))
@@ -50,7 +53,9 @@ export const CandidateSourceSpec = z.discriminatedUnion('kind', [CsvSourceSpec, 
 
 export const SurrogateSpec = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('gp') }).strict(),
-  z.object({ kind: z.literal('random_forest'), trees: z.number().int().min(1).max(2000).optional() }).strict(),
+  z
+    .object({ kind: z.literal('random_forest'), trees: z.number().int().min(1).max(2000).optional() })
+    .strict(),
 ]);
 
 export const AcquisitionSpec = z
@@ -66,7 +71,11 @@ export const SimulatedLabSpec = z
   .object({
     kind: z.literal('simulated'),
     delay_ms: z.number().int().min(0).max(3_600_000).default(0),
-    noise_std: z.number().min(0).default(0).describe('Gaussian noise added to the hidden value, target units'),
+    noise_std: z
+      .number()
+      .min(0)
+      .default(0)
+      .describe('Gaussian noise added to the hidden value, target units'),
     failure_rate: z.number().min(0).max(1).default(0),
     seed: z.number().int().default(0),
   })
@@ -101,7 +110,11 @@ export const CampaignSpec = z
       })
       .strict(),
     lab: LabSpec,
-    random_seed: z.number().int().min(0).max(2 ** 32 - 1),
+    random_seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1),
     continue_as_new_every: z
       .number()
       .int()

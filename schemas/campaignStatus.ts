@@ -3,7 +3,13 @@ import { z } from 'zod';
 export const CampaignState = z.enum(['importing', 'seeding', 'running', 'paused', 'completed', 'cancelled']);
 export type CampaignState = z.infer<typeof CampaignState>;
 
-export const StopReason = z.enum(['experiment_budget', 'iteration_budget', 'target_reached', 'pool_exhausted', 'cancelled']);
+export const StopReason = z.enum([
+  'experiment_budget',
+  'iteration_budget',
+  'target_reached',
+  'pool_exhausted',
+  'cancelled',
+]);
 export type StopReason = z.infer<typeof StopReason>;
 
 export const BestSoFar = z.object({ candidate_id: z.string(), value: z.number(), experiment_id: z.string() });
@@ -24,6 +30,10 @@ export const CampaignStatus = z.object({
   }),
   failed_experiments: z.number().int().min(0),
   stop_reason: StopReason.nullable(),
-  workflow_runs: z.number().int().min(1).describe('1 + how many times history was bounded by continue-as-new'),
+  workflow_runs: z
+    .number()
+    .int()
+    .min(1)
+    .describe('1 + how many times history was bounded by continue-as-new'),
 });
 export type CampaignStatus = z.infer<typeof CampaignStatus>;

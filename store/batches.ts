@@ -35,5 +35,9 @@ export async function saveBatchOnce(db: Db, batch: Omit<BatchDoc, '_id'>): Promi
 }
 
 export async function campaignBatches(db: Db, campaignId: string): Promise<BatchDoc[]> {
-  return db.collection<BatchDoc>('batches').find({ campaign_id: campaignId }).sort({ iteration: 1 }).toArray();
+  return db
+    .collection<BatchDoc>('batches')
+    .find({ campaign_id: campaignId })
+    .sort({ iteration: 1 })
+    .toArray();
 }

@@ -11,20 +11,33 @@ interface CampaignDoc {
 }
 
 /** Records the campaign and its spec (first write wins for created_at). */
-export async function registerCampaign(db: Db, campaignId: string, spec: CampaignSpec, poolId: string): Promise<void> {
+export async function registerCampaign(
+  db: Db,
+  campaignId: string,
+  spec: CampaignSpec,
+  poolId: string,
+): Promise<void> {
   const now = new Date().toISOString();
-  await db.collection<CampaignDoc>('campaigns').updateOne(
-    { _id: campaignId },
-    { $setOnInsert: { spec, created_at: now, last_status: null }, $set: { pool_id: poolId, updated_at: now } },
-    { upsert: true },
-  );
+  await db
+    .collection<CampaignDoc>('campaigns')
+    .updateOne(
+      { _id: campaignId },
+      {
+        $setOnInsert: { spec, created_at: now, last_status: null },
+        $set: { pool_id: poolId, updated_at: now },
+      },
+      { upsert: true },
+    );
 }
 
 /** A snapshot of the workflow's status for readers that cannot query Temporal (dashboards, reports). */
 export async function saveCampaignStatus(db: Db, status: CampaignStatus): Promise<void> {
   await db
     .collection<CampaignDoc>('campaigns')
-    .updateOne({ _id: status.campaign_id }, { $set: { last_status: status, updated_at: new Date().toISOString() } });
+    .updateOne(
+      { _id: status.campaign_id },
+      { $set: { last_status: status, updated_at: new Date().toISOString() } },
+    );
 }
 
 export async function getCampaign(db: Db, campaignId: string): Promise<CampaignDoc | null> {

@@ -9,12 +9,17 @@ import { Db, MongoClient } from 'mongodb';
 export function mongoUri(): string {
   const uri = process.env.MONGODB_URI;
   if (!uri) {
-    throw new Error('MONGODB_URI is not set: run through `npm run demo`/`npm test`, or point it at your MongoDB');
+    throw new Error(
+      'MONGODB_URI is not set: run through `npm run demo`/`npm test`, or point it at your MongoDB',
+    );
   }
   return uri;
 }
 
-export async function connectMongo(uri = mongoUri(), dbName?: string): Promise<{ client: MongoClient; db: Db }> {
+export async function connectMongo(
+  uri = mongoUri(),
+  dbName?: string,
+): Promise<{ client: MongoClient; db: Db }> {
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 15_000 });
   const fromUri = new URL(uri.replace(/^mongodb(\+srv)?:/, 'http:')).pathname.replace(/^\//, '');
   const db = client.db(dbName ?? (fromUri || process.env.CRUCIBLE_DB || 'crucible'));

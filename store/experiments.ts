@@ -36,7 +36,11 @@ export async function getExperiment(db: Db, experimentId: string): Promise<Exper
   return db.collection<ExperimentDoc>('experiments').findOne({ _id: experimentId });
 }
 
-export async function setExperimentStatus(db: Db, experimentId: string, status: ExperimentStatus): Promise<void> {
+export async function setExperimentStatus(
+  db: Db,
+  experimentId: string,
+  status: ExperimentStatus,
+): Promise<void> {
   await db.collection<ExperimentDoc>('experiments').updateOne({ _id: experimentId }, { $set: { status } });
 }
 
@@ -99,6 +103,9 @@ export async function getMeasurement(db: Db, experimentId: string): Promise<Meas
 }
 
 export async function campaignMeasurements(db: Db, campaignId: string): Promise<Measurement[]> {
-  const docs = await db.collection<MeasurementDoc>('measurements').find({ campaign_id: campaignId }).toArray();
+  const docs = await db
+    .collection<MeasurementDoc>('measurements')
+    .find({ campaign_id: campaignId })
+    .toArray();
   return docs.map(({ _id, ...rest }) => rest);
 }

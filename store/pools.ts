@@ -108,12 +108,18 @@ export async function loadPoolMatrix(db: Db, poolId: string): Promise<PoolMatrix
   };
 }
 
-export async function getCandidate(db: Db, poolId: string, candidateId: string): Promise<CandidateDoc | null> {
+export async function getCandidate(
+  db: Db,
+  poolId: string,
+  candidateId: string,
+): Promise<CandidateDoc | null> {
   return db.collection<CandidateDoc>('candidates').findOne({ _id: candidateKey(poolId, candidateId) });
 }
 
 export async function getLabTruth(db: Db, poolId: string, candidateId: string): Promise<number | null> {
-  const doc = await db.collection<LabTruthDoc>('lab_truth').findOne({ _id: candidateKey(poolId, candidateId) });
+  const doc = await db
+    .collection<LabTruthDoc>('lab_truth')
+    .findOne({ _id: candidateKey(poolId, candidateId) });
   return doc ? doc.value : null;
 }
 

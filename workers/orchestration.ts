@@ -15,7 +15,9 @@ export async function createOrchestrationWorker(opts: {
     connection: opts.connection,
     namespace: temporalNamespace(),
     taskQueue: TASK_QUEUES.orchestration,
-    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    ...(opts.workflowBundle
+      ? { workflowBundle: opts.workflowBundle }
+      : { workflowsPath: require.resolve('../workflows') }),
     activities: createCampaignActivities({ db: opts.db }),
   });
 }

@@ -56,7 +56,7 @@ export class SimulatedLabRunner {
 
   private async answer(request: ExperimentDoc): Promise<void> {
     if (this.stopped) return;
-    const { _id, status, requested_at, dispatch_calls, ...req } = request;
+    const { _id: _ignored, status: _status, requested_at: _at, dispatch_calls: _calls, ...req } = request;
     const hidden = await getLabTruth(this.deps.db, req.pool_id, req.candidate_id);
     const result: LabResult =
       hidden === null

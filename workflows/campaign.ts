@@ -99,7 +99,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const campaignId = workflowInfo().workflowId;
   const progress: CampaignProgress = { ...(input.progress ?? NEW_CAMPAIGN) };
   const pending = new Set<string>();
-  let state: CampaignState = progress.pool_id === null ? 'importing' : progress.seeded ? 'running' : 'seeding';
+  let state: CampaignState =
+    progress.pool_id === null ? 'importing' : progress.seeded ? 'running' : 'seeding';
   let paused = false;
   let cancelRequested = false;
   let stopReason: StopReason | null = null;
@@ -202,7 +203,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     state = 'seeding';
   }
   if (!progress.seeded && !cancelRequested) {
-    const seeds = await ml.chooseSeedExperiments({ campaign_id: campaignId, pool_id: progress.pool_id, spec });
+    const seeds = await ml.chooseSeedExperiments({
+      campaign_id: campaignId,
+      pool_id: progress.pool_id,
+      spec,
+    });
     await runBatch(0, seeds.candidate_ids);
     progress.seeded = true;
   }

@@ -28,7 +28,7 @@ const store = proxyActivities<ReturnType<typeof createCampaignActivities>>({
  */
 export async function experimentWorkflow(request: ExperimentRequest): Promise<ExperimentOutcome> {
   let result: LabResult | undefined;
-  let outcome: ExperimentOutcome | undefined;
+  let outcome: ExperimentOutcome | undefined = undefined;
 
   setHandler(
     submitLabResultUpdate,
@@ -45,7 +45,9 @@ export async function experimentWorkflow(request: ExperimentRequest): Promise<Ex
       validator: (posted) => {
         const r = parseOrThrow(LabResult, posted, 'lab result');
         if (r.experiment_id !== request.experiment_id) {
-          throw new Error(`lab result: experiment_id "${r.experiment_id}" does not match "${request.experiment_id}"`);
+          throw new Error(
+            `lab result: experiment_id "${r.experiment_id}" does not match "${request.experiment_id}"`,
+          );
         }
         if (r.candidate_id !== request.candidate_id) {
           throw new Error(
@@ -53,7 +55,9 @@ export async function experimentWorkflow(request: ExperimentRequest): Promise<Ex
           );
         }
         if (r.property !== request.property) {
-          throw new Error(`lab result: property "${r.property}" does not match requested "${request.property}"`);
+          throw new Error(
+            `lab result: property "${r.property}" does not match requested "${request.property}"`,
+          );
         }
       },
     },

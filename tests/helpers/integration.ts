@@ -14,7 +14,8 @@ export function requireServers(): { temporalAddress: string; mongoUri: string } 
   return { temporalAddress, mongoUri };
 }
 
-export const uniqueName = (prefix: string) => `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
+export const uniqueName = (prefix: string) =>
+  `${prefix}_${Date.now().toString(36)}_${Math.floor(Math.random() * 1e6)}`;
 
 /** MONGODB_URI with its database path replaced, for worker processes started by a test. */
 export function mongoUriWithDb(uri: string, dbName: string): string {
@@ -50,7 +51,11 @@ export function writeSyntheticPool(n: number, seed: number): { file: string; val
   return { file, values };
 }
 
-export async function waitFor<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

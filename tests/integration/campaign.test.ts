@@ -15,7 +15,13 @@ import {
   statusQuery,
 } from '../../workflows/definitions';
 import { csvSpec } from '../helpers/specs';
-import { requireServers, uniqueName, waitFor, workflowBundle, writeSyntheticPool } from '../helpers/integration';
+import {
+  requireServers,
+  uniqueName,
+  waitFor,
+  workflowBundle,
+  writeSyntheticPool,
+} from '../helpers/integration';
 
 requireServers();
 const dbName = uniqueName('crucible_test_campaign');
@@ -43,7 +49,10 @@ describe('campaignWorkflow on real Temporal and FerretDB', () => {
   let firstRunId: string;
 
   it('runs to its experiment budget, measuring every proposed candidate exactly once', async () => {
-    const spec = csvSpec(pool.file, { budget: { experiments: 14, iterations: 10 }, continue_as_new_every: 2 });
+    const spec = csvSpec(pool.file, {
+      budget: { experiments: 14, iterations: 10 },
+      continue_as_new_every: 2,
+    });
     const handle = await start(spec);
     const { status, pool_id } = await handle.result();
     finishedId = handle.workflowId;
@@ -64,7 +73,8 @@ describe('campaignWorkflow on real Temporal and FerretDB', () => {
 
     const measurements = await campaignMeasurements(crucible.db, handle.workflowId);
     const perCandidate = new Map<string, number>();
-    for (const m of measurements) perCandidate.set(m.candidate_id, (perCandidate.get(m.candidate_id) ?? 0) + 1);
+    for (const m of measurements)
+      perCandidate.set(m.candidate_id, (perCandidate.get(m.candidate_id) ?? 0) + 1);
     expect(measurements).toHaveLength(14);
     for (const id of proposed) expect(perCandidate.get(id)).toBe(1);
     // Noise-free simulated lab: each measurement is the hidden value, and best-so-far is their max.
@@ -190,9 +200,13 @@ describe('lab results through the submitLabResult update', () => {
       /candidate_id "someone-else" does not match/,
     );
     await expect(submitLabResult(deps, { ...good, property: 'band_gap' })).rejects.toThrow(/property/);
-    await expect(submitLabResult(deps, { ...good, experiment_id: 'nope' })).rejects.toThrow(UnknownExperimentError);
+    await expect(submitLabResult(deps, { ...good, experiment_id: 'nope' })).rejects.toThrow(
+      UnknownExperimentError,
+    );
     expect(await getMeasurement(crucible.db, exp.experiment_id)).toBeNull();
-    expect((await campaignExperiments(crucible.db, handle.workflowId)).every((e) => e.status === 'requested')).toBe(true);
+    expect(
+      (await campaignExperiments(crucible.db, handle.workflowId)).every((e) => e.status === 'requested'),
+    ).toBe(true);
 
     const first = await submitLabResult(deps, good);
     expect(first).toEqual({ experiment_id: exp.experiment_id, accepted: true, duplicate: false });

@@ -5,7 +5,13 @@ import { campaignBatches } from '../../store/batches';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
 import { campaignWorkflow } from '../../workflows/campaign';
 import { TASK_QUEUES } from '../../workflows/definitions';
-import { mongoUriWithDb, requireServers, uniqueName, waitFor, writeSyntheticPool } from '../helpers/integration';
+import {
+  mongoUriWithDb,
+  requireServers,
+  uniqueName,
+  waitFor,
+  writeSyntheticPool,
+} from '../helpers/integration';
 import { csvSpec } from '../helpers/specs';
 
 const { mongoUri } = requireServers();
@@ -28,7 +34,9 @@ function startOrchestrationProcess(): Promise<ChildProcess> {
     child.stdout?.on('data', (d: Buffer) => {
       if (d.toString().includes('polling')) resolve(child);
     });
-    child.on('exit', (code) => reject(new Error(`orchestration worker exited (${code}) before polling: ${stderr}`)));
+    child.on('exit', (code) =>
+      reject(new Error(`orchestration worker exited (${code}) before polling: ${stderr}`)),
+    );
   });
 }
 
@@ -81,7 +89,9 @@ it('survives kill -9 of the orchestration worker mid-campaign: nothing dispatche
   expect(experiments).toHaveLength(budget);
   expect(new Set(experiments.map((e) => e.candidate_id)).size).toBe(budget);
   expect(measurements).toHaveLength(budget);
-  expect(new Set(measurements.map((m) => m.experiment_id))).toEqual(new Set(experiments.map((e) => e.experiment_id)));
+  expect(new Set(measurements.map((m) => m.experiment_id))).toEqual(
+    new Set(experiments.map((e) => e.experiment_id)),
+  );
   expect(experiments.every((e) => e.status === 'measured' || e.status === 'failed')).toBe(true);
   expect(status.failed_experiments).toBe(measurements.filter((m) => m.status === 'failed').length);
 });

@@ -30,7 +30,11 @@ describe('store', () => {
   it('imports a pool idempotently and returns rows ordered by id', async () => {
     const pool = {
       featureNames: ['a', 'b'],
-      rows: Array.from({ length: 1203 }, (_, i) => ({ candidateId: `k${1202 - i}`, features: [i, -i], label: i / 2 })),
+      rows: Array.from({ length: 1203 }, (_, i) => ({
+        candidateId: `k${1202 - i}`,
+        features: [i, -i],
+        label: i / 2,
+      })),
     };
     const progress: number[] = [];
     await savePool(db, 'pool1', { kind: 'test' }, pool, (w) => progress.push(w));
@@ -49,7 +53,9 @@ describe('store', () => {
     const again = await requestExperiment(db, request);
     expect(again.dispatch_calls).toBe(2);
     expect(again.status).toBe('requested');
-    expect(await db.collection('experiments').countDocuments({ _id: request.experiment_id as never })).toBe(1);
+    expect(await db.collection('experiments').countDocuments({ _id: request.experiment_id as never })).toBe(
+      1,
+    );
   });
 
   it('records a measurement exactly once; the first value wins', async () => {
@@ -67,7 +73,9 @@ describe('store', () => {
     expect(dup.duplicate).toBe(true);
     expect(dup.measurement.value).toBe(2.5);
     expect(await db.collection('measurements').countDocuments({ campaign_id: 'c1' })).toBe(1);
-    expect((await db.collection('experiments').findOne({ _id: request.experiment_id as never }))?.status).toBe('measured');
+    expect(
+      (await db.collection('experiments').findOne({ _id: request.experiment_id as never }))?.status,
+    ).toBe('measured');
   });
 
   it('keeps the first batch proposed for an iteration', async () => {

@@ -19,7 +19,10 @@ describe('simulateMeasurement', () => {
     expect(r).toMatchObject({ status: 'succeeded', value: -3.25, experiment_id: 'e1' });
   });
   it('adds Gaussian noise of the configured size, deterministically per experiment', () => {
-    const values = Array.from({ length: 4000 }, (_, i) => simulateMeasurement(request(`e${i}`, { noise_std: 0.5 }), 1, now).value as number);
+    const values = Array.from(
+      { length: 4000 },
+      (_, i) => simulateMeasurement(request(`e${i}`, { noise_std: 0.5 }), 1, now).value as number,
+    );
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const sd = Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
     expect(mean).toBeCloseTo(1, 1);
@@ -30,7 +33,9 @@ describe('simulateMeasurement', () => {
     );
   });
   it('fails at the configured rate with a reason and no value', () => {
-    const results = Array.from({ length: 2000 }, (_, i) => simulateMeasurement(request(`f${i}`, { failure_rate: 0.25 }), 1, now));
+    const results = Array.from({ length: 2000 }, (_, i) =>
+      simulateMeasurement(request(`f${i}`, { failure_rate: 0.25 }), 1, now),
+    );
     const failed = results.filter((r) => r.status === 'failed');
     expect(failed.length / results.length).toBeGreaterThan(0.22);
     expect(failed.length / results.length).toBeLessThan(0.28);

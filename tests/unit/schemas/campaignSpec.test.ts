@@ -28,7 +28,11 @@ describe('CampaignSpec', () => {
     ['version', { version: 2 }, 'version'],
     ['name with a slash', { name: 'a/b' }, 'name'],
     ['objective direction', { objective: { property: 'y', direction: 'up' } }, 'objective.direction'],
-    ['property with a dot (MongoDB key)', { objective: { property: 'log.sigma', direction: 'maximize' } }, 'objective.property'],
+    [
+      'property with a dot (MongoDB key)',
+      { objective: { property: 'log.sigma', direction: 'maximize' } },
+      'objective.property',
+    ],
     ['unknown source kind', { source: { kind: 'ftp' } }, 'source.kind'],
     ['csv source without id column', { source: { kind: 'csv', path: 'p.csv' } }, 'source.id_column'],
     ['surrogate kind', { surrogate: { kind: 'oracle' } }, 'surrogate.kind'],
@@ -36,7 +40,11 @@ describe('CampaignSpec', () => {
     ['acquisition kind', { acquisition: { kind: 'magic', batch_size: 2 } }, 'acquisition.kind'],
     ['fractional budget', { budget: { experiments: 2.5, iterations: 3 } }, 'budget.experiments'],
     ['missing iterations budget', { budget: { experiments: 5 } }, 'budget.iterations'],
-    ['seed count above budget', { seed_experiments: { count: 50, method: 'random' } }, 'seed_experiments.count'],
+    [
+      'seed count above budget',
+      { seed_experiments: { count: 50, method: 'random' } },
+      'seed_experiments.count',
+    ],
     ['failure rate above 1', { lab: { kind: 'simulated', failure_rate: 1.5 } }, 'lab.failure_rate'],
     ['negative random seed', { random_seed: -1 }, 'random_seed'],
     ['unknown top-level field', { budgett: 3 }, 'budgett'],
@@ -81,9 +89,15 @@ describe('JSON Schema export', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'schemas-'));
     const files = writeJsonSchemas(dir);
     expect(files.map((f) => path.basename(f))).toEqual(
-      expect.arrayContaining(['CampaignSpec.schema.json', 'LabResult.schema.json', 'CampaignStatus.schema.json']),
+      expect.arrayContaining([
+        'CampaignSpec.schema.json',
+        'LabResult.schema.json',
+        'CampaignStatus.schema.json',
+      ]),
     );
     const spec = JSON.parse(fs.readFileSync(path.join(dir, 'CampaignSpec.schema.json'), 'utf8'));
-    expect(spec.required).toEqual(expect.arrayContaining(['version', 'name', 'objective', 'source', 'budget']));
+    expect(spec.required).toEqual(
+      expect.arrayContaining(['version', 'name', 'objective', 'source', 'budget']),
+    );
   });
 });
