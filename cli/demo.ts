@@ -11,6 +11,7 @@ import { campaignWorkflow } from '../workflows/campaign';
 import { TASK_QUEUES, statusQuery } from '../workflows/definitions';
 import { countAtLeastAsGood, expectedRandomDrawsToFirstHit } from '../optimize/randomBaseline';
 import { startLocalCrucible } from './runtime';
+import { locateObelixTable } from '../data/loadPool';
 
 export const DEMO_SPEC: CampaignSpecInput = {
   version: 1,
@@ -43,6 +44,7 @@ const fmt = (v: number | undefined | null, digits = 3) =>
 
 async function main() {
   const { json, spec, rawSpec } = parseArgs(process.argv.slice(2));
+  if (spec.source.kind === 'obelix') await locateObelixTable(spec.source.dir); // fail fast, before any worker starts
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
   const crucible = await startLocalCrucible({ quiet: true });
   try {

@@ -8,6 +8,11 @@ import { LabelledPool, parseCsvPool } from './csvPool';
 import { OBELIX_RELEASE_URL, parseObelixTable } from './obelix';
 import { obelixPool } from './obelixPool';
 
+/** The data a spec names cannot be had here; retrying will not help (workflows do not retry it). */
+export class DataUnavailableError extends Error {
+  override name = 'DataUnavailableError';
+}
+
 /** Bump when featurization changes, so a changed pool gets a new id instead of mixing versions. */
 export const FEATURE_SET_VERSION = 'composition-v1';
 
@@ -57,7 +62,7 @@ export async function locateObelixTable(dir?: string): Promise<string> {
     fs.renameSync(`${cached}.partial`, cached);
     return cached;
   } catch (err) {
-    throw new Error(
+    throw new DataUnavailableError(
       `OBELiX data not found: looked for ${candidates[0]} and ${cached}, and downloading ${OBELIX_RELEASE_URL} failed ` +
         `(${(err as Error).message}). Put OBELiX's all.csv in one of those places or set CRUCIBLE_OBELIX_DIR.`,
       { cause: err },

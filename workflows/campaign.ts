@@ -37,7 +37,7 @@ const io = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
   startToCloseTimeout: '30 minutes',
   heartbeatTimeout: '1 minute',
-  retry: { nonRetryableErrorTypes: ['ValidationError'] },
+  retry: { nonRetryableErrorTypes: ['ValidationError', 'DataUnavailableError'] },
 });
 const snapshots = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
