@@ -1,7 +1,6 @@
 import {
   ApplicationFailure,
   CancellationScope,
-  ChildWorkflowHandle,
   condition,
   continueAsNew,
   isCancellation,
@@ -148,34 +147,34 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   /** One child workflow per candidate; resolves when every one has a stored result (or was cancelled). */
   const runBatch = async (iteration: number, candidateIds: string[]) => {
-    batchScope = new CancellationScope();
-    await batchScope.run(async () => {
-      const children: Promise<void>[] = [];
-      for (const candidateId of candidateIds) {
+    const scope = new CancellationScope();
+    batchScope = scope;
+    await scope.run(async () => {
+      // All children start in one workflow task; a cancel signal cancels the scope, and with it
+      // both children still starting and children waiting for their lab.
+      const children = candidateIds.map((candidateId) => {
         const id = experimentId(campaignId, iteration, candidateId);
         pending.add(id);
-        const handle: ChildWorkflowHandle<typeof experimentWorkflow> = await startChild(experimentWorkflow, {
+        const request = {
+          experiment_id: id,
+          campaign_id: campaignId,
+          pool_id: progress.pool_id as string,
+          candidate_id: candidateId,
+          iteration,
+          property: spec.objective.property,
+          lab: spec.lab,
+        };
+        return startChild(experimentWorkflow, {
           workflowId: experimentWorkflowId(id),
           taskQueue: TASK_QUEUES.orchestration,
-          args: [
-            {
-              experiment_id: id,
-              campaign_id: campaignId,
-              pool_id: progress.pool_id as string,
-              candidate_id: candidateId,
-              iteration,
-              property: spec.objective.property,
-              lab: spec.lab,
-            },
-          ],
-        });
-        children.push(
-          handle.result().then(learn, (err) => {
-            if (!isCancellation(err) && !cancelRequested) throw err;
+          args: [request],
+        })
+          .then((handle) => handle.result())
+          .then(learn, (err) => {
+            if (!(cancelRequested && isCancellation(err))) throw err;
             learn({ experiment_id: id, candidate_id: candidateId, status: 'cancelled', value: null });
-          }),
-        );
-      }
+          });
+      });
       await Promise.all(children);
     });
     batchScope = undefined;
