@@ -1,7 +1,5 @@
 import { createRng } from '../optimize/rng';
-import type { ExperimentRequest, LabResult } from '../schemas';
-
-export const SIMULATED_LAB_ID = 'simulated-lab';
+import { ExperimentRequest, LabResult, SIMULATED_LAB_ID } from '../schemas';
 
 /** FNV-1a: a stable 32-bit seed from the experiment id, so a re-run of the lab gives the same answer. */
 function hashSeed(text: string): number {
@@ -19,6 +17,7 @@ function hashSeed(text: string): number {
  */
 export function simulateMeasurement(request: ExperimentRequest, hiddenValue: number, now: Date): LabResult {
   const lab = request.lab;
+  if (lab.kind !== 'simulated') throw new Error(`experiment ${request.experiment_id} is for lab kind "${lab.kind}", not simulated`);
   const rng = createRng(hashSeed(`${lab.seed}:${request.experiment_id}`));
   const base = {
     experiment_id: request.experiment_id,

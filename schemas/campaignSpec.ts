@@ -81,7 +81,22 @@ export const SimulatedLabSpec = z
   })
   .strict();
 
-export const LabSpec = z.discriminatedUnion('kind', [SimulatedLabSpec]);
+/** A real lab that pulls its requests over the HTTP API and posts results back. */
+export const RemoteLabSpec = z
+  .object({
+    kind: z.literal('remote'),
+    lab_id: identifier.describe('the lab whose tokens may see and answer these requests'),
+  })
+  .strict();
+
+export const LabSpec = z.discriminatedUnion('kind', [SimulatedLabSpec, RemoteLabSpec]);
+
+/** The simulated lab answers as this lab id. */
+export const SIMULATED_LAB_ID = 'simulated-lab';
+
+/** Which lab answers requests of a campaign with this lab spec (and so which lab tokens see them). */
+export const labIdOf = (lab: z.infer<typeof LabSpec>): string =>
+  lab.kind === 'remote' ? lab.lab_id : SIMULATED_LAB_ID;
 
 export const CampaignSpec = z
   .object({
@@ -137,3 +152,4 @@ export type CampaignSpec = z.infer<typeof CampaignSpec>;
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;
 export type CandidateSourceSpec = z.infer<typeof CandidateSourceSpec>;
 export type LabSpec = z.infer<typeof LabSpec>;
+export type SimulatedLabSpec = z.infer<typeof SimulatedLabSpec>;

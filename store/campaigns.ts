@@ -43,3 +43,16 @@ export async function saveCampaignStatus(db: Db, status: CampaignStatus): Promis
 export async function getCampaign(db: Db, campaignId: string): Promise<CampaignDoc | null> {
   return db.collection<CampaignDoc>('campaigns').findOne({ _id: campaignId });
 }
+
+/** Every campaign, newest first, without its spec. */
+export async function listCampaigns(
+  db: Db,
+): Promise<{ campaign_id: string; name: string; created_at: string; last_status: CampaignStatus | null }[]> {
+  const docs = await db.collection<CampaignDoc>('campaigns').find({}).sort({ created_at: -1 }).toArray();
+  return docs.map((d) => ({
+    campaign_id: d._id,
+    name: d.spec.name,
+    created_at: d.created_at,
+    last_status: d.last_status,
+  }));
+}

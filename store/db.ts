@@ -31,7 +31,8 @@ export async function connectMongo(
 export async function ensureIndexes(db: Db): Promise<void> {
   await db.collection('candidates').createIndex({ pool_id: 1 });
   await db.collection('experiments').createIndex({ campaign_id: 1, status: 1 });
-  await db.collection('experiments').createIndex({ 'lab.kind': 1, status: 1 });
+  await db.collection('experiments').createIndex({ lab_id: 1, status: 1 });
+  await db.collection('tokens').createIndex({ role: 1 });
   await db.collection('measurements').createIndex({ campaign_id: 1 });
   await db.collection('batches').createIndex({ campaign_id: 1 });
 }

@@ -1,10 +1,12 @@
 import { Db, MongoServerError } from 'mongodb';
-import type { ExperimentRequest, LabResult, Measurement } from '../schemas';
+import { ExperimentRequest, LabResult, Measurement, labIdOf } from '../schemas';
 
 export type ExperimentStatus = 'requested' | 'measured' | 'failed' | 'cancelled';
 
 export interface ExperimentDoc extends ExperimentRequest {
   _id: string;
+  /** The lab that answers it (labIdOf(request.lab)); lab tokens are scoped by it. */
+  lab_id: string;
   status: ExperimentStatus;
   requested_at: string;
   /** How many times dispatch ran for this id (retries after crashes); the request itself is written once. */
@@ -23,7 +25,7 @@ export async function requestExperiment(db: Db, req: ExperimentRequest): Promise
   const doc = await db.collection<ExperimentDoc>('experiments').findOneAndUpdate(
     { _id: req.experiment_id },
     {
-      $setOnInsert: { ...req, status: 'requested', requested_at: new Date().toISOString() },
+      $setOnInsert: { ...req, lab_id: labIdOf(req.lab), status: 'requested', requested_at: new Date().toISOString() },
       $inc: { dispatch_calls: 1 },
     },
     { upsert: true, returnDocument: 'after' },
@@ -44,11 +46,11 @@ export async function setExperimentStatus(
   await db.collection<ExperimentDoc>('experiments').updateOne({ _id: experimentId }, { $set: { status } });
 }
 
-/** Requests a lab of `labKind` has not answered yet, oldest first. */
-export async function pendingExperiments(db: Db, labKind: string, limit = 100): Promise<ExperimentDoc[]> {
+/** Requests lab `labId` has not answered yet, oldest first. */
+export async function pendingExperiments(db: Db, labId: string, limit = 100): Promise<ExperimentDoc[]> {
   return db
     .collection<ExperimentDoc>('experiments')
-    .find({ 'lab.kind': labKind, status: 'requested' })
+    .find({ lab_id: labId, status: 'requested' })
     .sort({ requested_at: 1 })
     .limit(limit)
     .toArray();

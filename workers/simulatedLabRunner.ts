@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { submitLabResult } from '../api/labResults';
 import { simulateMeasurement } from '../lab/simulatedLab';
-import type { LabResult } from '../schemas';
+import { LabResult, SIMULATED_LAB_ID } from '../schemas';
 import { ExperimentDoc, pendingExperiments } from '../store/experiments';
 import { getLabTruth } from '../store/pools';
 
@@ -43,20 +43,30 @@ export class SimulatedLabRunner {
   }
 
   private async poll(): Promise<void> {
-    for (const request of await pendingExperiments(this.deps.db, 'simulated', 500)) {
+    for (const request of await pendingExperiments(this.deps.db, SIMULATED_LAB_ID, 500)) {
       if (this.inFlight.has(request._id)) continue;
       this.inFlight.add(request._id);
-      setTimeout(() => {
-        this.answer(request)
-          .catch((err) => this.opts.log?.(`[lab] ${request._id}: ${(err as Error).message} (will retry)`))
-          .finally(() => this.inFlight.delete(request._id));
-      }, request.lab.delay_ms);
+      setTimeout(
+        () => {
+          this.answer(request)
+            .catch((err) => this.opts.log?.(`[lab] ${request._id}: ${(err as Error).message} (will retry)`))
+            .finally(() => this.inFlight.delete(request._id));
+        },
+        request.lab.kind === 'simulated' ? request.lab.delay_ms : 0,
+      );
     }
   }
 
   private async answer(request: ExperimentDoc): Promise<void> {
     if (this.stopped) return;
-    const { _id: _ignored, status: _status, requested_at: _at, dispatch_calls: _calls, ...req } = request;
+    const {
+      _id: _ignored,
+      status: _status,
+      requested_at: _at,
+      dispatch_calls: _calls,
+      lab_id: _lab,
+      ...req
+    } = request;
     const hidden = await getLabTruth(this.deps.db, req.pool_id, req.candidate_id);
     const result: LabResult =
       hidden === null
@@ -66,7 +76,7 @@ export class SimulatedLabRunner {
             property: req.property,
             status: 'failed',
             failure_reason: 'simulated lab has no hidden label for this candidate (unlabelled pool)',
-            lab_id: 'simulated-lab',
+            lab_id: SIMULATED_LAB_ID,
             measured_at: new Date().toISOString(),
           }
         : simulateMeasurement(req, hidden, new Date());

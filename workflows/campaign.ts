@@ -107,7 +107,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   const status = (): CampaignStatus => ({
     campaign_id: campaignId,
-    state: paused && state === 'running' ? 'paused' : state,
+    // Paused takes effect between batches; experiments already in flight still complete.
+    state: paused && (state === 'running' || state === 'seeding') ? 'paused' : state,
     iteration: progress.iteration - 1,
     best: progress.best,
     pending_experiments: [...pending],

@@ -1,7 +1,7 @@
-import { parseOrThrow, ExperimentRequest, LabResult } from '../../../schemas';
+import { parseOrThrow, ExperimentRequest, LabResult, SimulatedLabSpec } from '../../../schemas';
 import { simulateMeasurement } from '../../../lab/simulatedLab';
 
-const request = (id: string, lab: Partial<ExperimentRequest['lab']> = {}): ExperimentRequest => ({
+const request = (id: string, lab: Partial<SimulatedLabSpec> = {}): ExperimentRequest => ({
   experiment_id: id,
   campaign_id: 'c',
   pool_id: 'p',

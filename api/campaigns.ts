@@ -1,0 +1,75 @@
+import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import { CampaignSpec, CampaignStatus, parseOrThrow } from '../schemas';
+import { getCampaign, listCampaigns } from '../store/campaigns';
+import { campaignWorkflow } from '../workflows/campaign';
+import { TASK_QUEUES, cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../workflows/definitions';
+import { HttpError } from './errors';
+
+/** Campaign operations shared by the HTTP API and the CLI. */
+export interface CampaignDeps {
+  client: Client;
+  db: Db;
+}
+
+const CAMPAIGN_ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,199}$/;
+
+/** Validates the spec (every bad field named), then starts the campaign workflow. */
+export async function startCampaign(
+  deps: CampaignDeps,
+  rawSpec: unknown,
+  campaignId?: string,
+): Promise<{ campaign_id: string; spec: CampaignSpec }> {
+  const spec = parseOrThrow(CampaignSpec, rawSpec, 'campaign spec');
+  const id = campaignId ?? `${spec.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  if (!CAMPAIGN_ID.test(id)) throw new HttpError(400, 'validation', `campaign_id "${id}" is not a valid id`);
+  try {
+    await deps.client.workflow.start(campaignWorkflow, {
+      workflowId: id,
+      taskQueue: TASK_QUEUES.orchestration,
+      args: [{ spec: rawSpec as CampaignSpec }],
+    });
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) {
+      throw new HttpError(409, 'conflict', `campaign "${id}" already exists`);
+    }
+    throw err;
+  }
+  return { campaign_id: id, spec };
+}
+
+/** Live status from the workflow; for a finished campaign, the last snapshot stored in MongoDB. */
+export async function campaignStatus(deps: CampaignDeps, campaignId: string): Promise<CampaignStatus> {
+  try {
+    return await deps.client.workflow.getHandle(campaignId).query(statusQuery);
+  } catch (err) {
+    const stored = await getCampaign(deps.db, campaignId);
+    if (stored?.last_status) return stored.last_status;
+    if (err instanceof WorkflowNotFoundError || !stored) {
+      throw new HttpError(404, 'not_found', `no campaign "${campaignId}"`);
+    }
+    throw err;
+  }
+}
+
+export async function signalCampaign(
+  deps: CampaignDeps,
+  campaignId: string,
+  action: 'pause' | 'resume' | 'cancel',
+): Promise<void> {
+  const handle = deps.client.workflow.getHandle(campaignId);
+  try {
+    if (action === 'pause') await handle.signal(pauseSignal);
+    else if (action === 'resume') await handle.signal(resumeSignal);
+    else await handle.signal(cancelSignal, {});
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) {
+      throw new HttpError(404, 'not_found', `no running campaign "${campaignId}"`);
+    }
+    throw err;
+  }
+}
+
+export async function campaignSummaries(deps: CampaignDeps) {
+  return listCampaigns(deps.db);
+}

@@ -1,0 +1,151 @@
+/**
+ * `npm run crucible -- <command>`: the command line for chemists and lab operators. Talks to
+ * Temporal and MongoDB directly (TEMPORAL_ADDRESS, MONGODB_URI); `--json` prints machine output.
+ *
+ *   campaign start <spec.json> [--id ID]     campaign list     campaign status <id>
+ *   campaign pause|resume|cancel <id>        lab pending <lab_id>     lab submit <result.json>
+ *   token create --role admin|chemist|pi|lab [--lab LAB_ID] [--name NAME]
+ */
+import { Client, Connection } from '@temporalio/client';
+import * as fs from 'node:fs';
+import type { Db, MongoClient } from 'mongodb';
+import { campaignStatus, campaignSummaries, signalCampaign, startCampaign } from '../api/campaigns';
+import { submitLabResult } from '../api/labResults';
+import { getCampaign } from '../store/campaigns';
+import { connectMongo } from '../store/db';
+import { campaignMeasurements, pendingExperiments } from '../store/experiments';
+import { ROLES, Role, issueToken } from '../store/tokens';
+import { temporalAddress, temporalNamespace } from '../workers/env';
+import { bestSoFar, sparkline } from './sparkline';
+
+interface Ctx {
+  client: Client;
+  db: Db;
+  json: boolean;
+}
+
+const USAGE = `usage: crucible <campaign|lab|token> ... [--json]
+  campaign start <spec.json> [--id ID] | list | status <id> | pause <id> | resume <id> | cancel <id>
+  lab pending <lab_id> | submit <result.json>
+  token create --role ${ROLES.join('|')} [--lab LAB_ID] [--name NAME]`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+}
+
+function readJson(file: string | undefined, what: string): unknown {
+  if (!file) throw new Error(`${what}: a file path is required\n${USAGE}`);
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    throw new Error(`${what} ${file}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+const out = (ctx: Ctx, data: unknown, text: string) => console.log(ctx.json ? JSON.stringify(data) : text);
+
+async function run(ctx: Ctx, args: string[]): Promise<void> {
+  const [group, command, arg] = args;
+  const key = `${group} ${command}`;
+  if (key === 'campaign start') {
+    const r = await startCampaign(ctx, readJson(arg, 'campaign spec'), option(args, '--id'));
+    return out(ctx, { campaign_id: r.campaign_id }, `started ${r.campaign_id}`);
+  }
+  if (key === 'campaign list') {
+    const list = await campaignSummaries(ctx);
+    const lines = list.map(
+      (c) =>
+        `${c.campaign_id.padEnd(48)} ${(c.last_status?.state ?? 'running').padEnd(10)} ` +
+        `${c.last_status?.budget.experiments_used ?? 0}/${c.last_status?.budget.experiments_max ?? '?'} experiments`,
+    );
+    return out(ctx, list, lines.join('\n') || 'no campaigns');
+  }
+  if (key === 'campaign status') {
+    if (!arg) throw new Error(`campaign status: an id is required\n${USAGE}`);
+    const status = await campaignStatus(ctx, arg);
+    const direction = (await getCampaign(ctx.db, arg))?.spec.objective.direction ?? 'maximize';
+    const values = (await campaignMeasurements(ctx.db, arg))
+      .sort((a, b) => a.recorded_at.localeCompare(b.recorded_at))
+      .filter((m) => m.value !== null)
+      .map((m) => m.value as number);
+    const trace = bestSoFar(values, direction);
+    const b = status.budget;
+    return out(
+      ctx,
+      { ...status, best_so_far: trace },
+      [
+        `${status.campaign_id}  ${status.state}${status.stop_reason ? ` (${status.stop_reason})` : ''}`,
+        `  iteration ${b.iterations_used}/${b.iterations_max}   experiments ${b.experiments_used}/${b.experiments_max}` +
+          `   failed ${status.failed_experiments}   pending ${status.pending_experiments.length}`,
+        `  best ${status.best ? `${status.best.value.toFixed(3)} (${status.best.candidate_id})` : '–'}   ${sparkline(trace)}`,
+      ].join('\n'),
+    );
+  }
+  if (group === 'campaign' && (command === 'pause' || command === 'resume' || command === 'cancel')) {
+    if (!arg) throw new Error(`campaign ${command}: an id is required\n${USAGE}`);
+    await signalCampaign(ctx, arg, command);
+    return out(ctx, { campaign_id: arg, action: command }, `${command} sent to ${arg}`);
+  }
+  if (key === 'lab pending') {
+    if (!arg) throw new Error(`lab pending: a lab id is required\n${USAGE}`);
+    const docs = await pendingExperiments(ctx.db, arg, 1000);
+    const rows = docs.map((d) => ({
+      experiment_id: d.experiment_id,
+      candidate_id: d.candidate_id,
+      property: d.property,
+      requested_at: d.requested_at,
+    }));
+    return out(
+      ctx,
+      rows,
+      rows.map((r) => `${r.experiment_id}  ${r.property}  since ${r.requested_at}`).join('\n') ||
+        'none pending',
+    );
+  }
+  if (key === 'lab submit') {
+    const ack = await submitLabResult(ctx, readJson(arg, 'lab result'));
+    return out(
+      ctx,
+      ack,
+      `${ack.experiment_id}: ${ack.duplicate ? 'already recorded (duplicate)' : 'recorded'}`,
+    );
+  }
+  if (key === 'token create') {
+    const role = option(args, '--role') as Role;
+    if (!ROLES.includes(role)) throw new Error(`token create: --role must be one of ${ROLES.join(', ')}`);
+    const { token, doc } = await issueToken(ctx.db, {
+      role,
+      lab_id: option(args, '--lab'),
+      name: option(args, '--name') ?? role,
+    });
+    return out(
+      ctx,
+      { token, role: doc.role, lab_id: doc.lab_id },
+      `${token}\n(shown once; only its hash is stored)`,
+    );
+  }
+  throw new Error(USAGE);
+}
+
+async function main() {
+  const args = process.argv.slice(2).filter((a) => a !== '--json');
+  const json = process.argv.includes('--json');
+  if (args.length === 0 || args[0] === '--help') {
+    console.log(USAGE);
+    return;
+  }
+  const { client: mongo, db }: { client: MongoClient; db: Db } = await connectMongo();
+  const connection = await Connection.connect({ address: temporalAddress() });
+  try {
+    await run({ client: new Client({ connection, namespace: temporalNamespace() }), db, json }, args);
+  } finally {
+    await connection.close();
+    await mongo.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});
