@@ -1,11 +1,12 @@
 import { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createCampaignActivities } from '../activities/campaign';
+import { createMaterialsActivities } from '../activities/materials';
 import { connectMongo } from '../store/db';
 import { TASK_QUEUES } from '../workflows/definitions';
 import { connectWorkerConnection, temporalNamespace } from './env';
 
-/** Runs campaign and experiment workflows, and the campaign's I/O activities. */
+/** Runs campaign and experiment workflows, and the I/O activities (pools, structures, measurements). */
 export async function createOrchestrationWorker(opts: {
   connection: NativeConnection;
   db: Db;
@@ -18,7 +19,10 @@ export async function createOrchestrationWorker(opts: {
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),
-    activities: createCampaignActivities({ db: opts.db }),
+    activities: {
+      ...createCampaignActivities({ db: opts.db }),
+      ...createMaterialsActivities({ db: opts.db }),
+    },
   });
 }
 
