@@ -8,6 +8,7 @@ import type {
   ExperimentRequest,
   LabResult,
 } from '../schemas';
+import { AuditEntry, NotificationDoc, recordBatchDecision, recordNotification } from '../store/approvals';
 import { registerCampaign, saveCampaignStatus } from '../store/campaigns';
 import { recordMeasurement, setExperimentStatus } from '../store/experiments';
 import { getPool, savePool } from '../store/pools';
@@ -52,6 +53,18 @@ export function createCampaignActivities(deps: { db: Db }) {
 
     async saveCampaignStatus(status: CampaignStatus): Promise<void> {
       await saveCampaignStatus(db, status);
+    },
+
+    async recordBatchDecision(entry: Omit<AuditEntry, '_id'>): Promise<void> {
+      await recordBatchDecision(db, entry);
+    },
+
+    /**
+     * Records a notification (the dashboard and CLI read them). Delivery by webhook and e-mail
+     * belongs to the notifications work of the labs-and-PIs issue.
+     */
+    async notify(doc: NotificationDoc): Promise<void> {
+      await recordNotification(db, doc);
     },
   };
 }

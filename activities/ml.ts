@@ -5,7 +5,7 @@ import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
 import type { CampaignSpec } from '../schemas';
-import { getBatch, saveBatchOnce } from '../store/batches';
+import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
 import { campaignExperiments, campaignMeasurements } from '../store/experiments';
 import { PoolMatrix, loadPoolMatrix } from '../store/pools';
 
@@ -76,8 +76,12 @@ export function createMlActivities(deps: { db: Db }) {
       const measured = (await campaignMeasurements(db, input.campaign_id)).filter(
         (m) => m.status === 'succeeded' && m.value !== null,
       );
-      // Anything already dispatched (measured, failed or still running) is never proposed again.
+      // Anything already dispatched (measured, failed or still running), or excluded by a PI's
+      // decision on an earlier batch, is never proposed again.
       const taken = new Set(experiments.filter((e) => e.status !== 'cancelled').map((e) => e.candidate_id));
+      for (const b of await campaignBatches(db, input.campaign_id)) {
+        for (const id of b.excluded_candidate_ids ?? []) taken.add(id);
+      }
       const open = pool.candidateIds.map((_, i) => i).filter((i) => !taken.has(pool.candidateIds[i]));
       const pendingRows = experiments
         .filter((e) => e.status === 'requested')

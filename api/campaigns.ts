@@ -1,9 +1,21 @@
-import { Client, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import {
+  Client,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { Db } from 'mongodb';
-import { CampaignSpec, CampaignStatus, parseOrThrow } from '../schemas';
+import { BatchDecision, CampaignSpec, CampaignStatus, parseOrThrow } from '../schemas';
 import { getCampaign, listCampaigns } from '../store/campaigns';
 import { campaignWorkflow } from '../workflows/campaign';
-import { TASK_QUEUES, cancelSignal, pauseSignal, resumeSignal, statusQuery } from '../workflows/definitions';
+import {
+  TASK_QUEUES,
+  cancelSignal,
+  decideBatchUpdate,
+  pauseSignal,
+  resumeSignal,
+  statusQuery,
+} from '../workflows/definitions';
 import { HttpError } from './errors';
 
 /** Campaign operations shared by the HTTP API and the CLI. */
@@ -72,4 +84,26 @@ export async function signalCampaign(
 
 export async function campaignSummaries(deps: CampaignDeps) {
   return listCampaigns(deps.db);
+}
+
+/** A PI's decision on the batch awaiting approval, through the campaign's `decideBatch` update. */
+export async function decideBatch(
+  deps: CampaignDeps,
+  campaignId: string,
+  decision: Omit<BatchDecision, 'decided_by'>,
+  decidedBy: string,
+): Promise<{ accepted: true; iteration: number }> {
+  const body = parseOrThrow(BatchDecision, { ...decision, decided_by: decidedBy }, 'batch decision');
+  try {
+    return await deps.client.workflow
+      .getHandle(campaignId)
+      .executeUpdate(decideBatchUpdate, { args: [body] });
+  } catch (err) {
+    if (err instanceof WorkflowUpdateFailedError) {
+      throw new HttpError(409, 'conflict', err.cause?.message ?? err.message);
+    }
+    if (err instanceof WorkflowNotFoundError)
+      throw new HttpError(404, 'not_found', `no running campaign "${campaignId}"`);
+    throw err;
+  }
 }

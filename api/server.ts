@@ -11,7 +11,15 @@ import { z } from 'zod';
 import { CampaignSpec, CampaignStatus, LabResult, LabResultAck } from '../schemas';
 import { campaignMeasurements, getExperiment, pendingExperiments } from '../store/experiments';
 import { allow, assertLabScope, authenticate } from './auth';
-import { CampaignDeps, campaignStatus, campaignSummaries, signalCampaign, startCampaign } from './campaigns';
+import {
+  CampaignDeps,
+  campaignStatus,
+  campaignSummaries,
+  decideBatch,
+  signalCampaign,
+  startCampaign,
+} from './campaigns';
+import { campaignAudit, campaignNotifications } from '../store/approvals';
 import { HttpError, errorHandler } from './errors';
 import { submitLabResult } from './labResults';
 
@@ -166,6 +174,40 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
       '/campaigns/:id/measurements',
       { preHandler: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
       async (req) => ({ measurements: await campaignMeasurements(deps.db, req.params.id) }),
+    );
+
+    api.post(
+      '/campaigns/:id/decision',
+      {
+        preHandler: allow('pi'),
+        schema: {
+          summary: 'Approve, trim or reject the batch awaiting approval',
+          security: bearer,
+          params: CampaignIdParams,
+          body: z
+            .object({
+              iteration: z.number().int().min(0),
+              decision: z.enum(['approve', 'reject', 'trim']),
+              candidate_ids: z.array(z.string().min(1)).min(1).optional(),
+              reason: z.string().max(2000).optional(),
+            })
+            .strict(),
+          response: { 200: z.object({ accepted: z.literal(true), iteration: z.number() }), 409: ErrorBody },
+        },
+      },
+      async (req) => {
+        const who = req.principal as { role: string; name: string };
+        return decideBatch(deps, req.params.id, req.body, `${who.role}:${who.name}`);
+      },
+    );
+
+    api.get(
+      '/campaigns/:id/audit',
+      { preHandler: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
+      async (req) => ({
+        audit: await campaignAudit(deps.db, req.params.id),
+        notifications: await campaignNotifications(deps.db, req.params.id),
+      }),
     );
 
     for (const action of ['pause', 'resume', 'cancel'] as const) {

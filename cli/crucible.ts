@@ -3,13 +3,20 @@
  * Temporal and MongoDB directly (TEMPORAL_ADDRESS, MONGODB_URI); `--json` prints machine output.
  *
  *   campaign start <spec.json> [--id ID]     campaign list     campaign status <id>
- *   campaign pause|resume|cancel <id>        lab pending <lab_id>     lab submit <result.json>
+ *   campaign pause|resume|cancel <id>        approve <id> [--keep a,b | --reject] [--reason TEXT]
+ *   lab pending <lab_id>     lab submit <result.json>
  *   token create --role admin|chemist|pi|lab [--lab LAB_ID] [--name NAME]
  */
 import { Client, Connection } from '@temporalio/client';
 import * as fs from 'node:fs';
 import type { Db, MongoClient } from 'mongodb';
-import { campaignStatus, campaignSummaries, signalCampaign, startCampaign } from '../api/campaigns';
+import {
+  campaignStatus,
+  campaignSummaries,
+  decideBatch,
+  signalCampaign,
+  startCampaign,
+} from '../api/campaigns';
 import { submitLabResult } from '../api/labResults';
 import { getCampaign } from '../store/campaigns';
 import { connectMongo } from '../store/db';
@@ -24,8 +31,9 @@ interface Ctx {
   json: boolean;
 }
 
-const USAGE = `usage: crucible <campaign|lab|token> ... [--json]
+const USAGE = `usage: crucible <campaign|approve|lab|token> ... [--json]
   campaign start <spec.json> [--id ID] | list | status <id> | pause <id> | resume <id> | cancel <id>
+  approve <id> [--keep ID,ID | --reject] [--reason TEXT]
   lab pending <lab_id> | submit <result.json>
   token create --role ${ROLES.join('|')} [--lab LAB_ID] [--name NAME]`;
 
@@ -86,6 +94,26 @@ async function run(ctx: Ctx, args: string[]): Promise<void> {
     if (!arg) throw new Error(`campaign ${command}: an id is required\n${USAGE}`);
     await signalCampaign(ctx, arg, command);
     return out(ctx, { campaign_id: arg, action: command }, `${command} sent to ${arg}`);
+  }
+  if (group === 'approve') {
+    const id = command;
+    if (!id) throw new Error(`approve: a campaign id is required\n${USAGE}`);
+    const status = await campaignStatus(ctx, id);
+    if (!status.awaiting_approval) throw new Error(`campaign ${id} has no batch awaiting approval`);
+    const keep = option(args, '--keep')?.split(',');
+    const decision = args.includes('--reject') ? 'reject' : keep ? 'trim' : 'approve';
+    const ack = await decideBatch(
+      ctx,
+      id,
+      {
+        iteration: status.awaiting_approval.iteration,
+        decision,
+        candidate_ids: keep,
+        reason: option(args, '--reason'),
+      },
+      `cli:${process.env.USER ?? 'unknown'}`,
+    );
+    return out(ctx, { ...ack, decision }, `${decision} recorded for batch ${ack.iteration} of ${id}`);
   }
   if (key === 'lab pending') {
     if (!arg) throw new Error(`lab pending: a lab id is required\n${USAGE}`);

@@ -136,6 +136,18 @@ export const CampaignSpec = z
       .min(1)
       .default(10)
       .describe('iterations per workflow run before history is bounded with continue-as-new'),
+    approval: z
+      .object({
+        required: z
+          .boolean()
+          .describe('a PI approves, trims or rejects every proposed batch before dispatch'),
+        remind_after_minutes: z
+          .number()
+          .positive()
+          .default(24 * 60),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

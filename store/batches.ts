@@ -13,6 +13,9 @@ export interface BatchDoc {
   method: string;
   train_size: number;
   created_at: string;
+  /** Set when a PI decided on the batch (approval gate); excluded candidates are never proposed again. */
+  decision?: 'approve' | 'reject' | 'trim';
+  excluded_candidate_ids?: string[];
 }
 
 export const batchId = (campaignId: string, iteration: number) => `${campaignId}/iter-${iteration}`;

@@ -18,16 +18,14 @@ export async function registerCampaign(
   poolId: string,
 ): Promise<void> {
   const now = new Date().toISOString();
-  await db
-    .collection<CampaignDoc>('campaigns')
-    .updateOne(
-      { _id: campaignId },
-      {
-        $setOnInsert: { spec, created_at: now, last_status: null },
-        $set: { pool_id: poolId, updated_at: now },
-      },
-      { upsert: true },
-    );
+  await db.collection<CampaignDoc>('campaigns').updateOne(
+    { _id: campaignId },
+    {
+      $setOnInsert: { spec, created_at: now, last_status: null },
+      $set: { pool_id: poolId, updated_at: now },
+    },
+    { upsert: true },
+  );
 }
 
 /** A snapshot of the workflow's status for readers that cannot query Temporal (dashboards, reports). */

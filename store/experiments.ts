@@ -25,7 +25,12 @@ export async function requestExperiment(db: Db, req: ExperimentRequest): Promise
   const doc = await db.collection<ExperimentDoc>('experiments').findOneAndUpdate(
     { _id: req.experiment_id },
     {
-      $setOnInsert: { ...req, lab_id: labIdOf(req.lab), status: 'requested', requested_at: new Date().toISOString() },
+      $setOnInsert: {
+        ...req,
+        lab_id: labIdOf(req.lab),
+        status: 'requested',
+        requested_at: new Date().toISOString(),
+      },
       $inc: { dispatch_calls: 1 },
     },
     { upsert: true, returnDocument: 'after' },

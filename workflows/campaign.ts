@@ -12,6 +12,7 @@ import {
 import type { createCampaignActivities } from '../activities/campaign';
 import type { createMlActivities } from '../activities/ml';
 import {
+  BatchDecision,
   BestSoFar,
   CampaignSpec,
   CampaignSpecInput,
@@ -24,6 +25,7 @@ import {
 import {
   TASK_QUEUES,
   cancelSignal,
+  decideBatchUpdate,
   experimentId,
   experimentWorkflowId,
   pauseSignal,
@@ -104,11 +106,17 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   let cancelRequested = false;
   let stopReason: StopReason | null = null;
   let batchScope: CancellationScope | undefined;
+  let awaiting: CampaignStatus['awaiting_approval'] = null;
+  let decision: BatchDecision | undefined;
 
   const status = (): CampaignStatus => ({
     campaign_id: campaignId,
     // Paused takes effect between batches; experiments already in flight still complete.
-    state: paused && (state === 'running' || state === 'seeding') ? 'paused' : state,
+    state: awaiting
+      ? 'awaiting_approval'
+      : paused && (state === 'running' || state === 'seeding')
+        ? 'paused'
+        : state,
     iteration: progress.iteration - 1,
     best: progress.best,
     pending_experiments: [...pending],
@@ -121,6 +129,7 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     failed_experiments: progress.failed_experiments,
     stop_reason: stopReason,
     workflow_runs: progress.workflow_runs,
+    awaiting_approval: awaiting,
   });
 
   setHandler(statusQuery, status);
@@ -130,6 +139,77 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     cancelRequested = true;
     batchScope?.cancel();
   });
+
+  setHandler(
+    decideBatchUpdate,
+    (d) => {
+      decision = d;
+      return { accepted: true as const, iteration: d.iteration };
+    },
+    {
+      // A decision for another batch, a second decision or a trim to unknown ids is refused
+      // before it reaches history.
+      validator: (d) => {
+        const parsed = parseOrThrow(BatchDecision, d, 'batch decision');
+        if (!awaiting) throw new Error('no batch is awaiting approval');
+        if (parsed.iteration !== awaiting.iteration) {
+          throw new Error(
+            `iteration ${parsed.iteration} is not awaiting approval (iteration ${awaiting.iteration} is)`,
+          );
+        }
+        if (decision !== undefined) throw new Error(`batch ${awaiting.iteration} has already been decided`);
+        const unknown = (parsed.candidate_ids ?? []).filter((id) => !awaiting?.candidate_ids.includes(id));
+        if (parsed.decision === 'trim' && unknown.length > 0) {
+          throw new Error(`candidate_ids: ${unknown.join(', ')} not in batch ${awaiting.iteration}`);
+        }
+      },
+    },
+  );
+
+  /**
+   * The approval gate: with `approval.required`, a batch waits for a PI's decision (reminding
+   * every remind_after_minutes) and the decision goes to the audit log. Returns the candidates
+   * to dispatch, or null when the campaign was cancelled while waiting.
+   */
+  const approve = async (iteration: number, candidateIds: string[]): Promise<string[] | null> => {
+    if (!spec.approval?.required) return candidateIds;
+    const remindMs = spec.approval.remind_after_minutes * 60_000;
+    awaiting = { iteration, candidate_ids: candidateIds, requested_at: new Date().toISOString() };
+    decision = undefined;
+    const notice = (kind: 'approval_needed' | 'approval_reminder', n: number) =>
+      snapshots.notify({
+        _id: `${campaignId}/${kind}/${iteration}/${n}`,
+        campaign_id: campaignId,
+        kind,
+        message: `batch ${iteration} of ${campaignId} (${candidateIds.length} candidates) awaits approval`,
+        created_at: new Date().toISOString(),
+      });
+    await notice('approval_needed', 0);
+    for (let reminders = 1; decision === undefined && !cancelRequested; reminders++) {
+      const decided = await condition(() => decision !== undefined || cancelRequested, remindMs);
+      if (!decided) await notice('approval_reminder', reminders);
+    }
+    awaiting = null;
+    const d = decision as BatchDecision | undefined;
+    if (cancelRequested || d === undefined) return null;
+    const kept =
+      d.decision === 'approve'
+        ? candidateIds
+        : d.decision === 'trim'
+          ? candidateIds.filter((id) => d.candidate_ids?.includes(id))
+          : [];
+    await snapshots.recordBatchDecision({
+      campaign_id: campaignId,
+      iteration,
+      decision: d.decision,
+      kept_candidate_ids: kept,
+      excluded_candidate_ids: candidateIds.filter((id) => !kept.includes(id)),
+      decided_by: d.decided_by,
+      reason: d.reason ?? null,
+      decided_at: new Date().toISOString(),
+    });
+    return kept;
+  };
 
   const better = (a: number, b: number) => (spec.objective.direction === 'maximize' ? a > b : a < b);
 
@@ -208,7 +288,8 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       pool_id: progress.pool_id,
       spec,
     });
-    await runBatch(0, seeds.candidate_ids);
+    const kept = await approve(0, seeds.candidate_ids);
+    if (kept !== null && kept.length > 0) await runBatch(0, kept);
     progress.seeded = true;
   }
   state = 'running';
@@ -236,7 +317,9 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       stopReason = 'pool_exhausted';
       break;
     }
-    await runBatch(progress.iteration, batch.candidate_ids);
+    const kept = await approve(progress.iteration, batch.candidate_ids);
+    if (kept === null) continue; // cancelled while waiting: the loop's stop check ends it
+    if (kept.length > 0) await runBatch(progress.iteration, kept);
     progress.iteration += 1;
     iterationsThisRun += 1;
   }

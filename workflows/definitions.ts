@@ -3,7 +3,7 @@
  * workflow ids. Importing this file pulls in no I/O.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CampaignStatus, LabResult, LabResultAck } from '../schemas';
+import type { BatchDecision, CampaignStatus, LabResult, LabResultAck } from '../schemas';
 
 /** One queue per kind of work, so each can scale on its own machines. */
 export const TASK_QUEUES = {
@@ -16,6 +16,10 @@ export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
 export const cancelSignal = defineSignal<[{ reason?: string }?]>('cancel');
 export const statusQuery = defineQuery<CampaignStatus>('status');
+/** A PI's approval, trim or rejection of the batch awaiting approval. */
+export const decideBatchUpdate = defineUpdate<{ accepted: true; iteration: number }, [BatchDecision]>(
+  'decideBatch',
+);
 /** A lab's result for one experiment, sent to that experiment's workflow. */
 export const submitLabResultUpdate = defineUpdate<LabResultAck, [LabResult]>('submitLabResult');
 

@@ -1,0 +1,228 @@
+// Assembles what the dashboard draws from the store, one JSON document per poll. Read-only: the
+// dashboard never writes; approval goes through the API's own decision route.
+import type { CampaignStatus } from '../../schemas';
+import { campaignBatches } from '../../store/batches';
+import { getCampaign, listCampaigns } from '../../store/campaigns';
+import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import { getPool, loadLabTruth } from '../../store/pools';
+import { CampaignDeps, campaignStatus } from '../campaigns';
+import { HttpError } from '../errors';
+import { CalibrationPoint, Direction, bestSoFarTrace, calibrationCurve, expectedBestOfRandom } from './stats';
+
+/** The approval request as the campaign status carries it (absent on snapshots written before it existed). */
+export interface AwaitingApproval {
+  iteration: number;
+  candidate_ids: string[];
+  requested_at: string;
+}
+
+export interface CampaignRow {
+  campaign_id: string;
+  name: string;
+  created_at: string;
+  state: string;
+  iteration: number | null;
+  experiments_used: number | null;
+  experiments_max: number | null;
+  best: number | null;
+  awaiting_approval: boolean;
+}
+
+export interface ParityPoint {
+  experiment_id: string;
+  candidate_id: string;
+  iteration: number;
+  measured: number;
+  predicted: number;
+  std: number;
+  uncertainty: number | null;
+}
+
+export interface CampaignView {
+  campaign_id: string;
+  name: string;
+  objective: { property: string; direction: Direction };
+  status: CampaignStatus | null;
+  server_time: string;
+  progress: {
+    /** One entry per finished experiment (succeeded or failed), in the order results were recorded. */
+    measured: (number | null)[];
+    best: (number | null)[];
+    /** Expected best of k random picks for k = 1..budget, or null when the pool has no hidden labels. */
+    random_expected: number[] | null;
+    random_note: string;
+  };
+  parity: ParityPoint[];
+  calibration: { n: number; points: CalibrationPoint[] };
+  pending: {
+    experiment_id: string;
+    candidate_id: string;
+    iteration: number;
+    lab_id: string;
+    requested_at: string;
+  }[];
+  approval:
+    | (AwaitingApproval & { candidates: { candidate_id: string; mean: number | null; std: number | null }[] })
+    | null;
+}
+
+const TERMINAL = new Set(['completed', 'cancelled']);
+
+const awaitingOf = (s: CampaignStatus | null): AwaitingApproval | null =>
+  (s as { awaiting_approval?: AwaitingApproval | null } | null)?.awaiting_approval ?? null;
+
+export async function campaignRows(deps: CampaignDeps): Promise<CampaignRow[]> {
+  const rows = await listCampaigns(deps.db);
+  // Snapshots are written only at batch boundaries, so open campaigns are asked live (a query
+  // served from the worker's cache); finished ones are read from their final snapshot.
+  const statuses = await Promise.all(rows.map((r) => currentStatus(deps, r.last_status, r.campaign_id)));
+  return rows.map((r, i) => {
+    const s = statuses[i];
+    return {
+      campaign_id: r.campaign_id,
+      name: r.name,
+      created_at: r.created_at,
+      state: s?.state ?? 'importing',
+      iteration: s?.iteration ?? null,
+      experiments_used: s?.budget.experiments_used ?? null,
+      experiments_max: s?.budget.experiments_max ?? null,
+      best: s?.best?.value ?? null,
+      awaiting_approval: awaitingOf(s) !== null,
+    };
+  });
+}
+
+/** A live query waits for a worker; with none up, the page should still update from snapshots. */
+const QUERY_TIMEOUT_MS = 1500;
+
+/** Live status for an open campaign, the stored snapshot for a finished one or when Temporal is slow. */
+async function currentStatus(
+  deps: CampaignDeps,
+  stored: CampaignStatus | null,
+  id: string,
+): Promise<CampaignStatus | null> {
+  if (stored && TERMINAL.has(stored.state)) return stored;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<null>((resolve) => {
+    timer = setTimeout(() => resolve(null), QUERY_TIMEOUT_MS);
+  });
+  try {
+    return (await Promise.race([campaignStatus(deps, id), timeout])) ?? stored;
+  } catch (err) {
+    if (stored || (err instanceof HttpError && err.statusCode === 404)) return stored;
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+// Hidden labels never change once a pool import completes, so the random-search curve is
+// computed once per (pool import, direction, budget) rather than on every 2 s poll.
+const randomCache = new Map<string, number[] | null>();
+async function randomExpectation(
+  deps: CampaignDeps,
+  poolId: string | null,
+  direction: Direction,
+  kMax: number,
+) {
+  if (!poolId) return { curve: null, note: 'pool not imported yet' };
+  const pool = await getPool(deps.db, poolId);
+  if (!pool?.complete) return { curve: null, note: 'pool not imported yet' };
+  if (!pool.labelled) {
+    return { curve: null, note: 'pool is unlabelled: the random-search expectation cannot be computed' };
+  }
+  const key = `${poolId}|${pool.imported_at}|${direction}|${kMax}`;
+  if (!randomCache.has(key)) {
+    const labels = [...(await loadLabTruth(deps.db, poolId)).values()];
+    if (randomCache.size > 32) randomCache.clear();
+    randomCache.set(key, expectedBestOfRandom(labels, kMax, direction));
+  }
+  return {
+    curve: randomCache.get(key) ?? null,
+    note: `expected best of k random picks from the pool's ${pool.size} hidden labels`,
+  };
+}
+
+export async function campaignView(deps: CampaignDeps, id: string): Promise<CampaignView> {
+  const doc = await getCampaign(deps.db, id);
+  // A campaign appears once its workflow registered it (after the pool import starts).
+  if (!doc) throw new HttpError(404, 'not_found', `no campaign "${id}"`);
+  const status = await currentStatus(deps, doc.last_status, id);
+  const direction = doc.spec.objective.direction;
+  const [measurements, batches, experiments] = await Promise.all([
+    campaignMeasurements(deps.db, id),
+    campaignBatches(deps.db, id),
+    campaignExperiments(deps.db, id),
+  ]);
+  measurements.sort(
+    (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
+  );
+  const measured = measurements.map((m) => (m.status === 'succeeded' ? m.value : null));
+  const kMax = Math.max(status?.budget.experiments_max ?? 0, measurements.length, 1);
+  const random = await randomExpectation(deps, doc.pool_id, direction, kMax);
+
+  // The prediction for a measurement is the one made when its candidate was picked.
+  const predictions = new Map<string, { mean: number | null; std: number | null }>();
+  for (const b of batches) {
+    b.candidate_ids.forEach((c, i) =>
+      predictions.set(`${b.iteration}/${c}`, { mean: b.predicted_mean[i], std: b.predicted_std[i] }),
+    );
+  }
+  const parity: ParityPoint[] = [];
+  for (const m of measurements) {
+    const p = predictions.get(`${m.iteration}/${m.candidate_id}`);
+    if (m.status !== 'succeeded' || m.value === null || p?.mean == null || p.std == null) continue;
+    parity.push({
+      experiment_id: m.experiment_id,
+      candidate_id: m.candidate_id,
+      iteration: m.iteration,
+      measured: m.value,
+      predicted: p.mean,
+      std: p.std,
+      uncertainty: m.uncertainty,
+    });
+  }
+  // The residual y − μ also carries the lab's noise, so the scale is √(σ² + u²) when the lab reports u.
+  const zs = parity
+    .map((p) => (p.measured - p.predicted) / Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2))
+    .filter(Number.isFinite);
+
+  const awaiting = awaitingOf(status);
+  const approvalBatch = awaiting ? batches.find((b) => b.iteration === awaiting.iteration) : undefined;
+  return {
+    campaign_id: id,
+    name: doc.spec.name,
+    objective: { property: doc.spec.objective.property, direction },
+    status,
+    server_time: new Date().toISOString(),
+    progress: {
+      measured,
+      best: bestSoFarTrace(measured, direction),
+      random_expected: random.curve,
+      random_note: random.note,
+    },
+    parity,
+    calibration: { n: zs.length, points: calibrationCurve(zs) },
+    pending: experiments
+      .filter((e) => e.status === 'requested')
+      .sort((a, b) => a.requested_at.localeCompare(b.requested_at))
+      .map((e) => ({
+        experiment_id: e.experiment_id,
+        candidate_id: e.candidate_id,
+        iteration: e.iteration,
+        lab_id: e.lab_id,
+        requested_at: e.requested_at,
+      })),
+    approval: awaiting && {
+      ...awaiting,
+      candidates: awaiting.candidate_ids.map((c) => {
+        const i = approvalBatch?.candidate_ids.indexOf(c) ?? -1;
+        return {
+          candidate_id: c,
+          mean: i >= 0 ? (approvalBatch?.predicted_mean[i] ?? null) : null,
+          std: i >= 0 ? (approvalBatch?.predicted_std[i] ?? null) : null,
+        };
+      }),
+    },
+  };
+}

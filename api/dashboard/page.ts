@@ -1,0 +1,59 @@
+// The dashboard's HTML shell. Static on purpose: no campaign data is ever interpolated into it,
+// so nothing a user names (campaign, candidate) can become markup. The scripts fill it in.
+
+export function dashboardHtml(): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Crucible dashboard</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/dashboard/static/dashboard.css">
+<script src="/dashboard/static/plots.js" defer></script>
+<script src="/dashboard/static/dashboard.js" defer></script>
+</head>
+<body>
+<header>
+  <h1>Crucible <span class="muted">campaign dashboard</span></h1>
+  <span id="conn" class="muted">not signed in</span>
+  <form id="login" autocomplete="off">
+    <input id="token" type="password" placeholder="API token (chemist, pi or admin)" aria-label="API token">
+    <button type="submit" id="signin">Sign in</button>
+    <button type="button" id="logout" hidden>Sign out</button>
+  </form>
+</header>
+<main>
+  <section id="list-panel" class="panel">
+    <h2>Campaigns</h2>
+    <table id="campaigns">
+      <thead><tr><th>campaign</th><th>state</th><th>iter.</th><th>experiments</th><th>best</th></tr></thead>
+      <tbody></tbody>
+    </table>
+  </section>
+  <section id="detail" hidden>
+    <div class="panel" id="summary-panel">
+      <h2 id="detail-title"></h2>
+      <div id="summary"></div>
+    </div>
+    <div class="grid">
+      <div class="panel"><h3>Best so far vs experiments</h3>
+        <svg id="plot-progress" viewBox="0 0 520 320" role="img" aria-label="best so far"></svg>
+        <p class="note" id="progress-note"></p></div>
+      <div class="panel"><h3>Parity: predicted vs measured (±1σ)</h3>
+        <svg id="plot-parity" viewBox="0 0 520 320" role="img" aria-label="parity plot"></svg>
+        <p class="note" id="parity-note"></p></div>
+      <div class="panel"><h3>Uncertainty calibration</h3>
+        <svg id="plot-calibration" viewBox="0 0 520 320" role="img" aria-label="calibration"></svg>
+        <p class="note" id="calibration-note"></p></div>
+      <div class="panel"><h3>Approval queue</h3><div id="approval"></div>
+        <h3>Pending experiments</h3>
+        <table id="pending"><thead><tr><th>experiment</th><th>candidate</th><th>iter.</th><th>lab</th><th>age</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="pending-note"></p></div>
+    </div>
+  </section>
+</main>
+</body>
+</html>
+`;
+}

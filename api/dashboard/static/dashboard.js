@@ -1,0 +1,338 @@
+/* global document, window, fetch, sessionStorage, history, location, setTimeout, clearTimeout, URLSearchParams */
+// The dashboard page: signs in with a bearer token (from the URL fragment or the login box),
+// polls the JSON endpoints every 2 s and redraws. Every string from the server is set with
+// textContent, never parsed as HTML.
+'use strict';
+(function () {
+  const POLL_MS = 2000;
+  const TOKEN_KEY = 'crucible_dashboard_token';
+  const P = window.CruciblePlots;
+  const $ = (id) => document.getElementById(id);
+  let token = null;
+  let selected = null;
+  let timer = null;
+  let polls = 0;
+  let clockSkewMs = 0; // server time − browser time, so pending ages do not depend on the PI's clock
+
+  // A token in the fragment (#token=...&campaign=...) is moved to sessionStorage and removed
+  // from the address bar, so it is not left in history or shared by copying the URL.
+  function readFragment() {
+    const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+    if (params.get('token')) sessionStorage.setItem(TOKEN_KEY, params.get('token'));
+    if (params.get('campaign')) selected = params.get('campaign');
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', location.pathname + location.search + (rest ? `#${rest}` : ''));
+    token = sessionStorage.getItem(TOKEN_KEY);
+  }
+
+  async function api(method, url, body) {
+    const res = await fetch(url, {
+      method,
+      headers: Object.assign(
+        { authorization: `Bearer ${token}` },
+        body === undefined ? {} : { 'content-type': 'application/json' },
+      ),
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) {
+      const err = new Error(json.message || `HTTP ${res.status}`);
+      err.status = res.status;
+      throw err;
+    }
+    return json;
+  }
+
+  function setConn(text, bad) {
+    $('conn').textContent = text;
+    $('conn').className = bad ? 'bad' : 'muted';
+  }
+
+  function cell(tr, text, cls) {
+    const td = document.createElement('td');
+    td.textContent = text === null || text === undefined ? '–' : String(text);
+    if (cls) td.className = cls;
+    tr.appendChild(td);
+    return td;
+  }
+
+  function renderList(rows) {
+    const tbody = $('campaigns').querySelector('tbody');
+    tbody.replaceChildren();
+    if (!selected && rows.length) selected = rows[0].campaign_id;
+    for (const r of rows) {
+      const tr = document.createElement('tr');
+      tr.dataset.campaign = r.campaign_id;
+      if (r.campaign_id === selected) tr.className = 'selected';
+      cell(tr, r.campaign_id, 'id');
+      cell(tr, r.state + (r.awaiting_approval ? ' ⏳' : ''), `state state-${r.state}`);
+      cell(tr, r.iteration);
+      cell(tr, r.experiments_used === null ? null : `${r.experiments_used}/${r.experiments_max}`);
+      cell(tr, r.best === null ? null : P.fmt(r.best));
+      tr.addEventListener('click', () => {
+        selected = r.campaign_id;
+        history.replaceState(null, '', `#campaign=${encodeURIComponent(selected)}`);
+        pollNow();
+      });
+      tbody.appendChild(tr);
+    }
+    if (!rows.length) {
+      const tr = document.createElement('tr');
+      cell(tr, 'no campaigns yet').colSpan = 5;
+      tbody.appendChild(tr);
+    }
+  }
+
+  function renderSummary(v) {
+    $('detail-title').textContent = `${v.name} — ${v.campaign_id}`;
+    const s = v.status;
+    const box = $('summary');
+    box.replaceChildren();
+    const add = (label, value, cls) => {
+      const span = document.createElement('span');
+      span.className = `kv ${cls || ''}`;
+      const b = document.createElement('b');
+      b.textContent = label;
+      span.append(b, ` ${value}`);
+      box.appendChild(span);
+    };
+    add('objective', `${v.objective.direction} ${v.objective.property}`);
+    if (!s) return add('state', 'importing');
+    add('state', s.state, `state state-${s.state}`);
+    add('iteration', `${s.iteration}/${s.budget.iterations_max}`);
+    add('experiments', `${s.budget.experiments_used}/${s.budget.experiments_max}`);
+    add('failed', s.failed_experiments);
+    add('best', s.best ? `${P.fmt(s.best.value)} (${s.best.candidate_id})` : '–');
+    if (s.stop_reason) add('stopped', s.stop_reason);
+  }
+
+  function renderProgress(v) {
+    const m = v.progress.measured;
+    const measured = m.map((y, i) => ({ x: i + 1, y })).filter((p) => p.y !== null);
+    const best = v.progress.best.map((y, i) => [i + 1, y]);
+    const random = v.progress.random_expected;
+    const kMax = Math.max(m.length, v.status ? v.status.budget.experiments_max : 1, 1);
+    const ys = m.concat(random || []);
+    const layers = [
+      { type: 'points', cls: 'measured-point', label: 'measured', r: 3, points: measured },
+      { type: 'step', cls: 'best-line', label: 'best so far', points: best },
+    ];
+    if (random)
+      layers.push({
+        type: 'line',
+        cls: 'random-line',
+        label: 'random search (expected)',
+        points: random.map((y, i) => [i + 1, y]),
+      });
+    P.chart($('plot-progress'), {
+      x: { label: 'experiments', domain: [0, kMax + 0.5] },
+      y: { label: v.objective.property, domain: P.extent(ys) },
+      layers,
+      empty: measured.length ? undefined : 'no measurements yet',
+    });
+    $('progress-note').textContent = random
+      ? `Dashed: ${v.progress.random_note}.`
+      : `No random-search curve: ${v.progress.random_note}.`;
+  }
+
+  function renderParity(v) {
+    const pts = v.parity.map((p) => ({
+      x: p.measured,
+      y: p.predicted,
+      yErr: p.std,
+      xErr: p.uncertainty || 0,
+      title: `${p.candidate_id} (iteration ${p.iteration}): measured ${P.fmt(p.measured)}, predicted ${P.fmt(p.predicted)} ± ${P.fmt(p.std)}`,
+    }));
+    const dom = P.extent(pts.flatMap((p) => [p.x, p.y - p.yErr, p.y + p.yErr]));
+    P.chart($('plot-parity'), {
+      x: { label: `measured ${v.objective.property}`, domain: dom },
+      y: { label: `predicted ${v.objective.property}`, domain: dom },
+      layers: [
+        { type: 'diagonal', cls: 'diagonal', label: 'y = x' },
+        { type: 'points', cls: 'parity-point', label: 'measured candidate', points: pts },
+      ],
+      empty: pts.length ? undefined : 'no model predictions measured yet',
+    });
+    $('parity-note').textContent =
+      `${pts.length} measured candidates picked by the model (seed experiments have no prediction). ` +
+      'Bars: the surrogate’s ±1σ at pick time.';
+  }
+
+  function renderCalibration(v) {
+    const c = v.calibration;
+    P.chart($('plot-calibration'), {
+      x: { label: 'k (standard deviations)', domain: [0, 3] },
+      y: { label: 'fraction within k·σ', domain: [0, 1.02] },
+      layers: [
+        {
+          type: 'line',
+          cls: 'expected-line',
+          label: 'expected (Gaussian)',
+          points: c.points.map((p) => [p.k, p.expected]),
+        },
+        {
+          type: 'step',
+          cls: 'observed-line',
+          label: `observed (n = ${c.n})`,
+          points: c.n ? c.points.map((p) => [p.k, p.observed]) : [],
+        },
+      ],
+      empty: c.n ? undefined : 'no predictions to calibrate yet',
+    });
+    $('calibration-note').textContent =
+      'Observed below expected: the model is overconfident; above: underconfident. σ includes the lab’s reported uncertainty.';
+  }
+
+  function age(iso) {
+    const s = Math.max(0, Math.round((Date.now() + clockSkewMs - Date.parse(iso)) / 1000));
+    if (s < 120) return `${s} s`;
+    if (s < 7200) return `${Math.round(s / 60)} min`;
+    if (s < 172800) return `${Math.round(s / 3600)} h`;
+    return `${Math.round(s / 86400)} d`;
+  }
+
+  function renderPending(v) {
+    const tbody = $('pending').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const e of v.pending) {
+      const tr = document.createElement('tr');
+      tr.className = 'pending-row';
+      cell(tr, e.experiment_id, 'id');
+      cell(tr, e.candidate_id);
+      cell(tr, e.iteration);
+      cell(tr, e.lab_id);
+      cell(tr, age(e.requested_at));
+      tbody.appendChild(tr);
+    }
+    $('pending-note').textContent = v.pending.length ? '' : 'No experiments waiting for a lab.';
+  }
+
+  function renderApproval(v) {
+    const box = $('approval');
+    const a = v.approval;
+    // Keep the box while a decision is being sent, so a poll does not wipe its message.
+    if (box.dataset.busy === '1') return;
+    box.replaceChildren();
+    if (!a) {
+      const p = document.createElement('p');
+      p.className = 'note';
+      p.textContent = 'No batch is waiting for approval.';
+      box.appendChild(p);
+      return;
+    }
+    const head = document.createElement('p');
+    head.textContent = `Iteration ${a.iteration}: ${a.candidate_ids.length} candidates proposed, waiting ${age(a.requested_at)}.`;
+    const list = document.createElement('ul');
+    list.id = 'approval-candidates';
+    for (const c of a.candidates) {
+      const li = document.createElement('li');
+      li.textContent =
+        c.mean === null ? c.candidate_id : `${c.candidate_id}: predicted ${P.fmt(c.mean)} ± ${P.fmt(c.std)}`;
+      list.appendChild(li);
+    }
+    const reason = document.createElement('input');
+    reason.placeholder = 'reason (optional)';
+    reason.id = 'decision-reason';
+    const msg = document.createElement('p');
+    msg.id = 'decision-message';
+    const button = (label, decision) => {
+      const b = document.createElement('button');
+      b.textContent = label;
+      b.id = `${decision}-button`;
+      b.addEventListener('click', () => decide(v.campaign_id, a.iteration, decision, reason.value, msg, box));
+      return b;
+    };
+    box.append(head, list, reason, button('Approve', 'approve'), button('Reject', 'reject'), msg);
+  }
+
+  async function decide(campaignId, iteration, decision, reason, msg, box) {
+    box.dataset.busy = '1';
+    msg.className = '';
+    msg.textContent = `sending ${decision}…`;
+    try {
+      const body = { iteration, decision };
+      if (reason) body.reason = reason;
+      await api('POST', `/campaigns/${encodeURIComponent(campaignId)}/decision`, body);
+      msg.textContent = `${decision} sent for iteration ${iteration}.`;
+    } catch (err) {
+      msg.className = 'bad';
+      msg.textContent =
+        err.status === 404 && /route/i.test(err.message)
+          ? 'this server has no decision route yet'
+          : `${decision} failed: ${err.message}`;
+    } finally {
+      setTimeout(() => {
+        delete box.dataset.busy;
+      }, POLL_MS);
+    }
+  }
+
+  async function poll() {
+    if (!token) return;
+    try {
+      const t0 = Date.now();
+      const list = await api('GET', '/dashboard/api/campaigns');
+      clockSkewMs = Date.parse(list.server_time) - (t0 + Date.now()) / 2;
+      renderList(list.campaigns);
+      if (selected) {
+        const v = await api('GET', `/dashboard/api/campaigns/${encodeURIComponent(selected)}`);
+        $('detail').hidden = false;
+        renderSummary(v);
+        renderProgress(v);
+        renderParity(v);
+        renderCalibration(v);
+        renderPending(v);
+        renderApproval(v);
+        document.body.dataset.campaign = v.campaign_id;
+        document.body.dataset.state = v.status ? v.status.state : 'importing';
+      }
+      polls += 1;
+      document.body.dataset.polls = String(polls); // lets tests (and curious PIs) see it is live
+      setConn(`signed in · updated ${new Date().toLocaleTimeString()}`);
+    } catch (err) {
+      if (err.status === 401 || err.status === 403) {
+        signOut(err.status === 401 ? 'token refused: sign in again' : 'this token may not read campaigns');
+        return;
+      }
+      setConn(`update failed: ${err.message}`, true);
+    }
+    timer = setTimeout(poll, POLL_MS);
+  }
+
+  function pollNow() {
+    clearTimeout(timer);
+    poll();
+  }
+
+  function signOut(message) {
+    clearTimeout(timer);
+    token = null;
+    sessionStorage.removeItem(TOKEN_KEY);
+    $('logout').hidden = true;
+    $('token').hidden = false;
+    $('signin').hidden = false;
+    setConn(message || 'not signed in', Boolean(message));
+  }
+
+  function signedIn() {
+    $('logout').hidden = false;
+    $('token').hidden = true;
+    $('signin').hidden = true;
+    pollNow();
+  }
+
+  document.addEventListener('DOMContentLoaded', () => {
+    readFragment();
+    $('login').addEventListener('submit', (e) => {
+      e.preventDefault();
+      token = $('token').value.trim();
+      $('token').value = '';
+      if (!token) return;
+      sessionStorage.setItem(TOKEN_KEY, token);
+      signedIn();
+    });
+    $('logout').addEventListener('click', () => signOut());
+    if (token) signedIn();
+  });
+})();
