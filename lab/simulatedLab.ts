@@ -17,7 +17,8 @@ function hashSeed(text: string): number {
  */
 export function simulateMeasurement(request: ExperimentRequest, hiddenValue: number, now: Date): LabResult {
   const lab = request.lab;
-  if (lab.kind !== 'simulated') throw new Error(`experiment ${request.experiment_id} is for lab kind "${lab.kind}", not simulated`);
+  if (lab.kind !== 'simulated')
+    throw new Error(`experiment ${request.experiment_id} is for lab kind "${lab.kind}", not simulated`);
   const rng = createRng(hashSeed(`${lab.seed}:${request.experiment_id}`));
   const base = {
     experiment_id: request.experiment_id,
