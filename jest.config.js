@@ -18,5 +18,14 @@ module.exports = {
       testMatch: ['<rootDir>/tests/integration/**/*.test.ts'],
       setupFilesAfterEnv: ['<rootDir>/tests/helpers/integrationSetup.ts'],
     },
+    {
+      // The MD stage against a real one-node SLURM cluster and the CHGNet engine (infra/test.sh
+      // starts both); each file says why it skips where they cannot run.
+      displayName: 'md',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/md/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/integrationSetup.ts'],
+    },
   ],
 };

@@ -16,21 +16,37 @@ export CRUCIBLE_MONGO_PORT="${CRUCIBLE_TEST_MONGO_PORT:-27044}"
 source "$here/env.sh" # recompute paths under the test run folder
 bash "$here/stop-servers.sh" 2>/dev/null || true  # a previous run that was killed
 rm -rf "$CRUCIBLE_RUN" && mkdir -p "$CRUCIBLE_LOGS"
-trap 'bash "$here/stop-servers.sh"' EXIT
+trap 'bash "$here/stop-servers.sh"; bash "$here/slurm/stop.sh" 2>/dev/null || true' EXIT
 eval "$(bash "$here/start-servers.sh")"
 export TEMPORAL_ADDRESS MONGODB_URI
+
+# The MD stage needs a one-node SLURM cluster (root + apt) and the CHGNet venv (~5 min and
+# several GB the first time). Elsewhere its tests skip and say why; in CI they must run.
+if bash "$here/slurm/install.sh" && bash "$here/slurm/start.sh"; then
+  export CRUCIBLE_SLURM=1
+elif [[ "${CI:-}" == "true" ]]; then
+  echo "[test] SLURM could not be installed or started; see above" >&2
+  exit 1
+fi
+CRUCIBLE_MD_PYTHON="$(bash "$here/install-md-python.sh")" || {
+  echo "[test] the MD venv (CHGNet) could not be installed" >&2
+  [[ "${CI:-}" == "true" ]] && exit 1
+  CRUCIBLE_MD_PYTHON=""
+}
+export CRUCIBLE_MD_PYTHON
 
 results="$CRUCIBLE_RUN/results"
 mkdir -p "$results"
 status=0
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=$?
 npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json" "$@" || status=$?
+npx jest --selectProjects md --runInBand --forceExit --json --outputFile="$results/md.json" "$@" || status=$?
 node -e '
   let passed = 0, failed = 0, skipped = 0;
   for (const f of process.argv.slice(1)) {
     try { const r = require(f); passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests; } catch {}
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/integration.json"
+' "$results/unit.json" "$results/integration.json" "$results/md.json"
 if ((status != 0)); then echo "[test] failed; server logs in $CRUCIBLE_LOGS" >&2; fi
 exit "$status"
