@@ -19,6 +19,14 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/tests/helpers/integrationSetup.ts'],
     },
     {
+      // The PI dashboard in Debian's headless Chromium (playwright-core), on the real servers.
+      displayName: 'browser',
+      testEnvironment: 'node',
+      transform,
+      testMatch: ['<rootDir>/tests/browser/**/*.test.ts'],
+      setupFilesAfterEnv: ['<rootDir>/tests/helpers/integrationSetup.ts'],
+    },
+    {
       // The MD stage against a real one-node SLURM cluster and the CHGNet engine (infra/test.sh
       // starts both); each file says why it skips where they cannot run.
       displayName: 'md',

@@ -20,6 +20,7 @@ import {
   startCampaign,
 } from './campaigns';
 import { campaignAudit, campaignNotifications } from '../store/approvals';
+import { dashboardPlugin } from './dashboard/plugin';
 import { HttpError, errorHandler } from './errors';
 import { submitLabResult } from './labResults';
 
@@ -229,6 +230,9 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
       );
     }
   });
+
+  // The PI dashboard: GET /dashboard (public page) and /dashboard/api/* (chemist/pi/admin token).
+  await app.register(dashboardPlugin(deps));
   return app;
 }
 

@@ -19,6 +19,7 @@ rm -rf "$CRUCIBLE_RUN" && mkdir -p "$CRUCIBLE_LOGS"
 trap 'bash "$here/stop-servers.sh"; bash "$here/slurm/stop.sh" 2>/dev/null || true' EXIT
 eval "$(bash "$here/start-servers.sh")"
 export TEMPORAL_ADDRESS MONGODB_URI
+bash "$here/install-chromium.sh" # Debian's Chromium for the dashboard's browser test
 
 # The MD stage needs a one-node SLURM cluster (root + apt) and the CHGNet venv (~5 min and
 # several GB the first time). Elsewhere its tests skip and say why; in CI they must run.
@@ -40,6 +41,7 @@ mkdir -p "$results"
 status=0
 npx jest --selectProjects unit --json --outputFile="$results/unit.json" "$@" || status=$?
 npx jest --selectProjects integration --runInBand --forceExit --json --outputFile="$results/integration.json" "$@" || status=$?
+npx jest --selectProjects browser --runInBand --forceExit --json --outputFile="$results/browser.json" "$@" || status=$?
 npx jest --selectProjects md --runInBand --forceExit --json --outputFile="$results/md.json" "$@" || status=$?
 node -e '
   let passed = 0, failed = 0, skipped = 0;
@@ -47,6 +49,6 @@ node -e '
     try { const r = require(f); passed += r.numPassedTests; failed += r.numFailedTests; skipped += r.numPendingTests; } catch {}
   }
   console.log(`tests: ${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$results/unit.json" "$results/integration.json" "$results/md.json"
+' "$results/unit.json" "$results/integration.json" "$results/browser.json" "$results/md.json"
 if ((status != 0)); then echo "[test] failed; server logs in $CRUCIBLE_LOGS" >&2; fi
 exit "$status"

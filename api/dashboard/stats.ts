@@ -16,21 +16,20 @@ export function bestSoFarTrace(values: (number | null)[], direction: Direction):
  * Expected best of k candidates drawn uniformly at random without replacement from a pool whose
  * true values are `labels`, for k = 1..kMax. With the labels sorted best first, the i-th best
  * (1-based) is the best of the draw exactly when it is drawn and the other k−1 come from the
- * N−i worse ones: P = C(N−i, k−1) / C(N, k). Log-factorials keep this exact-ish for large N.
+ * N−i worse ones: p_i = C(N−i, k−1) / C(N, k). Then p_1 = k/N and p_{i+1} = p_i·(N−i−k+1)/(N−i),
+ * a product of ratios below 1, so the sum stops as soon as the weights vanish (fast for large k).
  */
 export function expectedBestOfRandom(labels: number[], kMax: number, direction: Direction): number[] {
   const n = labels.length;
-  if (n === 0) return [];
   const sorted = [...labels].sort((a, b) => (direction === 'maximize' ? b - a : a - b));
-  const logFact = new Float64Array(n + 1);
-  for (let i = 1; i <= n; i++) logFact[i] = logFact[i - 1] + Math.log(i);
-  const logChoose = (a: number, b: number) => logFact[a] - logFact[b] - logFact[a - b];
   const out: number[] = [];
   for (let k = 1; k <= Math.min(kMax, n); k++) {
-    const denom = logChoose(n, k);
+    let p = k / n;
     let e = 0;
-    // Only i ≤ N−k+1 can be the best of k draws (there must be k−1 worse ones left).
-    for (let i = 1; i <= n - k + 1; i++) e += sorted[i - 1] * Math.exp(logChoose(n - i, k - 1) - denom);
+    for (let i = 1; i <= n - k + 1 && p > 1e-17; i++) {
+      e += sorted[i - 1] * p;
+      p *= (n - i - k + 1) / (n - i);
+    }
     out.push(e);
   }
   return out;

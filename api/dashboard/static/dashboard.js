@@ -66,7 +66,7 @@
       tr.dataset.campaign = r.campaign_id;
       if (r.campaign_id === selected) tr.className = 'selected';
       cell(tr, r.campaign_id, 'id');
-      cell(tr, r.state + (r.awaiting_approval ? ' ⏳' : ''), `state state-${r.state}`);
+      cell(tr, r.state.replace(/_/g, ' '), `state state-${r.state}`); // spaces let it wrap
       cell(tr, r.iteration);
       cell(tr, r.experiments_used === null ? null : `${r.experiments_used}/${r.experiments_max}`);
       cell(tr, r.best === null ? null : P.fmt(r.best));
@@ -211,8 +211,14 @@
   function renderApproval(v) {
     const box = $('approval');
     const a = v.approval;
-    // Keep the box while a decision is being sent, so a poll does not wipe its message.
-    if (box.dataset.busy === '1') return;
+    // Rebuild only when the batch awaiting approval changes: a PI may be unticking candidates or
+    // typing a reason, and the 2 s poll must not wipe that (or the message of a decision in flight).
+    const key = a ? `${v.campaign_id}|${a.iteration}|${a.candidate_ids.join(',')}` : `${v.campaign_id}|none`;
+    if (box.dataset.key === key || box.dataset.busy === '1') {
+      if (a) $('approval-head').textContent = approvalHead(a);
+      return;
+    }
+    box.dataset.key = key;
     box.replaceChildren();
     if (!a) {
       const p = document.createElement('p');
@@ -222,45 +228,75 @@
       return;
     }
     const head = document.createElement('p');
-    head.textContent = `Iteration ${a.iteration}: ${a.candidate_ids.length} candidates proposed, waiting ${age(a.requested_at)}.`;
+    head.id = 'approval-head';
+    head.textContent = approvalHead(a);
     const list = document.createElement('ul');
     list.id = 'approval-candidates';
-    for (const c of a.candidates) {
+    const boxes = a.candidates.map((c) => {
       const li = document.createElement('li');
-      li.textContent =
-        c.mean === null ? c.candidate_id : `${c.candidate_id}: predicted ${P.fmt(c.mean)} ± ${P.fmt(c.std)}`;
+      const label = document.createElement('label');
+      const tick = document.createElement('input');
+      tick.type = 'checkbox';
+      tick.checked = true;
+      tick.value = c.candidate_id;
+      label.append(
+        tick,
+        c.mean === null
+          ? ` ${c.candidate_id}`
+          : ` ${c.candidate_id}: predicted ${P.fmt(c.mean)} ± ${P.fmt(c.std)}`,
+      );
+      li.appendChild(label);
       list.appendChild(li);
-    }
+      return tick;
+    });
     const reason = document.createElement('input');
     reason.placeholder = 'reason (optional)';
     reason.id = 'decision-reason';
     const msg = document.createElement('p');
     msg.id = 'decision-message';
-    const button = (label, decision) => {
+    const button = (label, id, choose) => {
       const b = document.createElement('button');
       b.textContent = label;
-      b.id = `${decision}-button`;
-      b.addEventListener('click', () => decide(v.campaign_id, a.iteration, decision, reason.value, msg, box));
+      b.id = id;
+      b.addEventListener('click', () => decide(v.campaign_id, a.iteration, choose(), reason.value, msg, box));
       return b;
     };
-    box.append(head, list, reason, button('Approve', 'approve'), button('Reject', 'reject'), msg);
+    // Approve with some candidates unticked is a trim to the ticked ones.
+    const approveChoice = () => {
+      const kept = boxes.filter((b) => b.checked).map((b) => b.value);
+      if (kept.length === boxes.length) return { decision: 'approve' };
+      if (kept.length === 0) return { decision: 'reject' };
+      return { decision: 'trim', candidate_ids: kept };
+    };
+    box.append(
+      head,
+      list,
+      reason,
+      button('Approve', 'approve-button', approveChoice),
+      button('Reject', 'reject-button', () => ({ decision: 'reject' })),
+      msg,
+    );
   }
 
-  async function decide(campaignId, iteration, decision, reason, msg, box) {
+  function approvalHead(a) {
+    return `Iteration ${a.iteration}: ${a.candidate_ids.length} candidates proposed, waiting ${age(a.requested_at)}. Untick candidates to trim the batch.`;
+  }
+
+  async function decide(campaignId, iteration, choice, reason, msg, box) {
     box.dataset.busy = '1';
     msg.className = '';
-    msg.textContent = `sending ${decision}…`;
+    msg.textContent = `sending ${choice.decision}…`;
     try {
-      const body = { iteration, decision };
+      const body = Object.assign({ iteration }, choice);
       if (reason) body.reason = reason;
       await api('POST', `/campaigns/${encodeURIComponent(campaignId)}/decision`, body);
-      msg.textContent = `${decision} sent for iteration ${iteration}.`;
+      msg.textContent = `${choice.decision} sent for iteration ${iteration}.`;
     } catch (err) {
       msg.className = 'bad';
       msg.textContent =
         err.status === 404 && /route/i.test(err.message)
           ? 'this server has no decision route yet'
-          : `${decision} failed: ${err.message}`;
+          : `${choice.decision} failed: ${err.message}`;
     } finally {
       setTimeout(() => {
         delete box.dataset.busy;
