@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import { Collection, Db, MongoBulkWriteError } from 'mongodb';
 import type { LabelledPool } from '../data/csvPool';
 
 interface PoolDoc {
@@ -32,10 +32,10 @@ export async function getPool(db: Db, poolId: string): Promise<PoolDoc | null> {
 }
 
 /**
- * Writes a pool: first clears whatever a crashed earlier import left under this pool id, then
- * inserts candidates (and hidden labels) in chunks, and writes the pool document with
- * complete=true last, so a half-imported pool is never taken as complete. Plain inserts, not
- * per-document upserts: FerretDB's SQLite backend takes ~10 ms per upsert but bulk-inserts fast.
+ * Writes a pool: inserts candidates (and hidden labels) in chunks, skipping documents already
+ * there, and writes the pool document with complete=true last, so a half-imported pool is never
+ * taken as complete and a re-run (or a concurrent import of the same pool) just fills the gaps.
+ * Bulk inserts, not per-document upserts: FerretDB's SQLite backend takes ~10 ms per upsert.
  */
 export async function savePool(
   db: Db,
@@ -49,12 +49,10 @@ export async function savePool(
   const total = pool.rows.length;
   const candidates = db.collection<CandidateDoc>('candidates');
   const truth = db.collection<LabTruthDoc>('lab_truth');
-  await db.collection<PoolDoc>('pools').deleteOne({ _id: poolId });
-  await candidates.deleteMany({ pool_id: poolId });
-  await truth.deleteMany({ pool_id: poolId });
   for (let start = 0; start < total; start += chunk) {
     const rows = pool.rows.slice(start, start + chunk);
-    await candidates.insertMany(
+    await insertIgnoringDuplicates(
+      candidates,
       rows.map((r) => ({
         _id: candidateKey(poolId, r.candidateId),
         pool_id: poolId,
@@ -65,7 +63,8 @@ export async function savePool(
       { ordered: false },
     );
     if (labelled) {
-      await truth.insertMany(
+      await insertIgnoringDuplicates(
+        truth,
         rows.map((r) => ({
           _id: candidateKey(poolId, r.candidateId),
           pool_id: poolId,
@@ -77,15 +76,35 @@ export async function savePool(
     }
     onProgress(Math.min(start + chunk, total), total);
   }
-  await db.collection<PoolDoc>('pools').insertOne({
-    _id: poolId,
-    source,
-    feature_names: pool.featureNames,
-    size: total,
-    labelled,
-    complete: true,
-    imported_at: new Date().toISOString(),
-  });
+  await db.collection<PoolDoc>('pools').replaceOne(
+    { _id: poolId },
+    {
+      source,
+      feature_names: pool.featureNames,
+      size: total,
+      labelled,
+      complete: true,
+      imported_at: new Date().toISOString(),
+    },
+    { upsert: true },
+  );
+}
+
+/**
+ * Pool ids are content-addressed, so a document that already exists (from a crashed import, or
+ * a campaign importing the same pool at the same moment) is identical: skip it, never delete.
+ */
+async function insertIgnoringDuplicates<T extends { _id: string }>(
+  collection: Collection<T>,
+  docs: T[],
+  options: { ordered: false },
+): Promise<void> {
+  try {
+    await collection.insertMany(docs as never, options);
+  } catch (err) {
+    const writeErrors = err instanceof MongoBulkWriteError ? [err.writeErrors].flat() : null;
+    if (!writeErrors || writeErrors.some((e) => e.code !== 11000)) throw err;
+  }
 }
 
 export interface PoolMatrix {

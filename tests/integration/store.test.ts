@@ -48,6 +48,20 @@ describe('store', () => {
     expect(await getLabTruth(db, 'pool1', 'k0')).toBe(601);
   });
 
+  it('lets two campaigns import the same new pool at the same moment', async () => {
+    const pool = {
+      featureNames: ['a'],
+      rows: Array.from({ length: 700 }, (_, i) => ({ candidateId: `c${i}`, features: [i], label: i })),
+    };
+    await Promise.all([
+      savePool(db, 'pool2', {}, pool),
+      savePool(db, 'pool2', {}, pool),
+      savePool(db, 'pool2', {}, pool),
+    ]);
+    expect(await db.collection('candidates').countDocuments({ pool_id: 'pool2' })).toBe(700);
+    expect(await db.collection('lab_truth').countDocuments({ pool_id: 'pool2' })).toBe(700);
+  });
+
   it('writes an experiment request once however often dispatch is retried', async () => {
     await requestExperiment(db, request);
     const again = await requestExperiment(db, request);
