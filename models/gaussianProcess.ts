@@ -9,9 +9,16 @@
  * - hyperparameters (length scales, signal variance, noise variance) live in those standardized
  *   units, and the log marginal likelihood is that of the standardized targets;
  * - `predict` returns the latent function's std (noise excluded), in target units.
+ *
+ * With `lengthscalePrior: 'dimension_scaled'` the fit is MAP instead of ML-II: log-normal priors
+ * on the length scales (location growing with √d) and on the noise variance keep a
+ * high-dimensional fit from collapsing its length scales on few points (see hyperpriors.ts).
+ * createSurrogate({kind: 'gp'}) turns it on; the class default stays plain ML-II, which is what
+ * scikit-learn computes.
  */
 import { createRng } from '../optimize/rng';
 import { minimizeBoxedLbfgs } from './boundedLbfgs';
+import { gpHyperpriors, gpLogPrior, LengthscalePrior, logNormalMode } from './hyperpriors';
 import {
   choleskyWithJitter,
   inverseFromCholesky,
@@ -54,6 +61,18 @@ export interface GpOptions {
   restarts?: number;
   /** L-BFGS iterations in total for the search (default 150; 20 of them scout each start). */
   maxIterations?: number;
+  /**
+   * 'none' (default): maximize the marginal likelihood (ML-II). 'dimension_scaled': maximize
+   * likelihood × the hyperpriors of Hvarfner et al. (2024) (MAP), robust in high dimensions.
+   */
+  lengthscalePrior?: LengthscalePrior;
+  /**
+   * Column scaling to use instead of the training rows' own mean/std. Batch selection passes
+   * the whole candidate pool's: with ten training rows in 77 dimensions the training std of a
+   * column can be tiny or zero, and pool points would then sit tens of "standard deviations"
+   * away, where the GP reverts to its prior and looks falsely attractive.
+   */
+  inputScaling?: Scaling;
 }
 
 interface TargetScaling {
@@ -109,7 +128,10 @@ export class GaussianProcess implements Conditionable {
   fit(X: readonly (readonly number[])[], y: readonly number[]): void {
     const { cols } = checkTrainingData(X, y);
     if (this.options.hyperparameters) checkHyperparameters(this.options.hyperparameters, cols);
-    const xScaling = fitColumnScaling(X);
+    if (this.options.inputScaling) checkScaling(this.options.inputScaling, cols);
+    const xScaling = this.options.inputScaling
+      ? structuredClone(this.options.inputScaling)
+      : fitColumnScaling(X);
     const yScaling = fitTargetScaling(y);
     const Xs = applyColumnScaling(X, xScaling);
     const ys = Float64Array.from(y, (v) => (v - yScaling.mean) / yScaling.scale);
@@ -287,6 +309,12 @@ function fromTheta(theta: ArrayLike<number>, d: number): GpHyperparameters {
   };
 }
 
+function checkScaling(s: Scaling, d: number): void {
+  const ok = (a: unknown) => Array.isArray(a) && a.length === d && a.every((v) => Number.isFinite(v));
+  if (!s || !ok(s.mean) || !ok(s.scale) || s.scale.some((v) => !(v > 0)))
+    throw new Error(`GP inputScaling: mean and scale must be ${d} finite numbers (scale > 0)`);
+}
+
 function checkHyperparameters(h: GpHyperparameters, d: number): void {
   if (!h || !Array.isArray(h.lengthscales))
     throw new Error('GP hyperparameters: lengthscales must be an array');
@@ -378,8 +406,8 @@ export function gpLogMarginalLikelihood(
 }
 
 /**
- * Maximizes the log marginal likelihood: a short L-BFGS run from a default start and from each
- * seeded random restart, then the most promising run continues (cheaper than running every
+ * Maximizes the log marginal likelihood (plus the log hyperprior for a MAP fit): a short L-BFGS
+ * run from a default start and from each seeded random restart, then the most promising run continues (cheaper than running every
  * start to convergence, and the restarts still guard against a poor local optimum).
  */
 function fitHyperparameters(
@@ -402,10 +430,16 @@ function fitHyperparameters(
   lower[d + 1] = Math.log(B.noiseVariance[0]);
   upper[d + 1] = Math.log(B.noiseVariance[1]);
   // Standardized inputs: a typical pairwise distance is ~√(2d), so ℓ ≈ √d is a neutral start.
-  const baseLog = 0.5 * Math.log(Math.max(1, d));
-  const starts: Float64Array[] = [
-    Float64Array.from([...new Array<number>(d).fill(baseLog), 0, Math.log(1e-2)]),
-  ];
+  const priors = gpHyperpriors(options.lengthscalePrior ?? 'none', d);
+  const clampLog = (v: number, k: number) => Math.min(upper[k], Math.max(lower[k], v));
+  // With a prior, start where BoTorch does: the length-scale prior's mode (scaled with √d).
+  const baseLog = priors.lengthscale
+    ? clampLog(Math.log(logNormalMode(priors.lengthscale)), 0)
+    : 0.5 * Math.log(Math.max(1, d));
+  const noiseStart = priors.noiseVariance
+    ? clampLog(Math.log(logNormalMode(priors.noiseVariance)), d + 1)
+    : Math.log(1e-2);
+  const starts: Float64Array[] = [Float64Array.from([...new Array<number>(d).fill(baseLog), 0, noiseStart])];
   const rng = createRng(seed);
   const restarts = options.restarts ?? 2;
   for (let r = 0; r < restarts; r++) {
@@ -420,8 +454,9 @@ function fitHyperparameters(
     try {
       const r = gpLogMarginalLikelihood(data, theta, true);
       const g = r.gradient as Float64Array;
-      for (let i = 0; i < g.length; i++) g[i] = -g[i];
-      return { value: -r.value, gradient: g };
+      const prior = gpLogPrior(theta, d, priors);
+      for (let i = 0; i < g.length; i++) g[i] = -g[i] - prior.gradient[i];
+      return { value: -r.value - prior.value, gradient: g };
     } catch {
       return { value: Infinity, gradient: new Float64Array(d + 2) };
     }

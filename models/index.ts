@@ -1,15 +1,32 @@
 /** Surrogate factory and deserializer: the only entry point campaign code needs. */
 import { GaussianProcess, GaussianProcessJson } from './gaussianProcess';
 import { RandomForest, RandomForestJson } from './randomForest';
+import type { Scaling } from './standardize';
 import type { Surrogate, SurrogateSpec } from './surrogate';
 
 export type { Prediction, Surrogate, SurrogateSpec } from './surrogate';
 
-export function createSurrogate(spec: SurrogateSpec, seed: number): Surrogate {
+/**
+ * What the caller knows beyond the training rows. `inputScaling`: column scaling of the whole
+ * candidate pool, used by the GP (trees are scale-invariant and ignore it).
+ */
+export interface SurrogateContext {
+  inputScaling?: Scaling;
+}
+
+export function createSurrogate(
+  spec: SurrogateSpec,
+  seed: number,
+  context: SurrogateContext = {},
+): Surrogate {
   if (!Number.isFinite(seed)) throw new Error(`surrogate seed must be a finite number, got ${seed}`);
   switch (spec?.kind) {
     case 'gp':
-      return new GaussianProcess({}, seed);
+      // MAP with the dimension-scaled prior: ML-II collapses in high dimensions (hyperpriors.ts).
+      return new GaussianProcess(
+        { lengthscalePrior: 'dimension_scaled', inputScaling: context.inputScaling },
+        seed,
+      );
     case 'random_forest':
       return new RandomForest({ trees: spec.trees }, seed);
     default:

@@ -13,9 +13,13 @@
  * joint sample over a candidate subset (the THOMPSON_SUBSET pool points with the highest
  * mean + 2·std, all of them when the pool is smaller); for other surrogates one tree/member's
  * prediction is one sample when available, else independent marginal draws.
+ *
+ * The GP's inputs are scaled by the mean/std of every candidate (training rows, pending and
+ * pool), known before any measurement, rather than by the few training rows.
  */
 import { GaussianProcess } from '../models/gaussianProcess';
-import { createSurrogate } from '../models/index';
+import { createSurrogate, SurrogateContext } from '../models/index';
+import { fitColumnScaling } from '../models/standardize';
 import { choleskyWithJitter } from '../models/linalg';
 import { RandomForest } from '../models/randomForest';
 import { isConditionable, Prediction, Surrogate, SurrogateSpec } from '../models/surrogate';
@@ -65,9 +69,11 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
   if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
   const rng = createRng((seed ^ 0x5bd1e995) >>> 0); // acquisition draws, independent of the model's stream
 
-  const surrogate = createSurrogate(input.surrogate, seed);
+  // The pool is known up front: scale features by all candidates, not by the few measured ones.
+  const context: SurrogateContext = { inputScaling: fitColumnScaling([...X_train, ...pending, ...X_pool]) };
+  const surrogate = createSurrogate(input.surrogate, seed, context);
   surrogate.fit(X_train, y_train);
-  let model = new Believer(surrogate, input.surrogate, seed, X_train, y_train);
+  let model = new Believer(surrogate, input.surrogate, seed, context, X_train, y_train);
   if (pending.length > 0) model = model.observe(pending, Array.from(model.current.predict(pending).mean));
   const first = model.current.predict(X_pool);
   const best = Math.max(...model.y);
@@ -103,6 +109,7 @@ class Believer {
     readonly current: Surrogate,
     private readonly spec: SurrogateSpec,
     private readonly seed: number,
+    private readonly context: SurrogateContext,
     readonly X: readonly (readonly number[])[],
     readonly y: readonly number[],
   ) {}
@@ -113,10 +120,10 @@ class Believer {
     let next: Surrogate;
     if (isConditionable(this.current)) next = this.current.conditionOn(X, y);
     else {
-      next = createSurrogate(this.spec, this.seed);
+      next = createSurrogate(this.spec, this.seed, this.context);
       next.fit(Xa, ya);
     }
-    return new Believer(next, this.spec, this.seed, Xa, ya);
+    return new Believer(next, this.spec, this.seed, this.context, Xa, ya);
   }
 }
 

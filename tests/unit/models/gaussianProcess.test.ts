@@ -231,3 +231,39 @@ describe('GaussianProcess behaviour', () => {
     expect(ms).toBeLessThan(10000); // loose for slow CI; measured ~1.5 s on the dev box
   });
 });
+
+describe('GaussianProcess inputScaling (pool-wide feature scaling)', () => {
+  const X = uniformMatrix(15, 3, 31);
+  const y = friedman1(
+    X.map((r) => [...r, 0.5, 0.5]),
+    0.1,
+    32,
+  );
+  const fixed: GpHyperparameters = { lengthscales: [0.7, 1.1, 2], signalVariance: 1.3, noiseVariance: 0.01 };
+
+  it('equals a GP on pre-scaled inputs with the same fixed scaling', () => {
+    const scaling = { mean: [0.4, 0.5, 0.6], scale: [0.2, 0.5, 2] };
+    const a = new GaussianProcess({ hyperparameters: fixed, inputScaling: scaling });
+    a.fit(X, y);
+    // Pre-scaling the rows with the same map and giving the identity scaling must agree.
+    const pre = (rows: number[][]) =>
+      rows.map((r) => r.map((v, j) => (v - scaling.mean[j]) / scaling.scale[j]));
+    const b = new GaussianProcess({
+      hyperparameters: fixed,
+      inputScaling: { mean: [0, 0, 0], scale: [1, 1, 1] },
+    });
+    b.fit(pre(X), y);
+    const Xq = uniformMatrix(5, 3, 33);
+    const pa = a.predict(Xq);
+    const pb = b.predict(pre(Xq));
+    expect(maxRelativeError(pa.mean, pb.mean)).toBeLessThan(1e-10);
+    expect(maxRelativeError(pa.std, pb.std)).toBeLessThan(1e-10);
+  });
+
+  it('rejects a malformed scaling', () => {
+    const gp = new GaussianProcess({ inputScaling: { mean: [0, 0], scale: [1, 1] } });
+    expect(() => gp.fit(X, y)).toThrow(/inputScaling: mean and scale must be 3 finite numbers/);
+    const zero = new GaussianProcess({ inputScaling: { mean: [0, 0, 0], scale: [1, 0, 1] } });
+    expect(() => zero.fit(X, y)).toThrow(/scale > 0/);
+  });
+});

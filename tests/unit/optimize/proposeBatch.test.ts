@@ -1,4 +1,5 @@
 import { createSurrogate } from '../../../models/index';
+import { fitColumnScaling } from '../../../models/standardize';
 import { AcquisitionSpec, expectedImprovement } from '../../../optimize/acquisition';
 import { proposeBatch } from '../../../optimize/proposeBatch';
 import { createRng } from '../../../optimize/rng';
@@ -15,6 +16,9 @@ const base = {
   seed: 1,
 };
 
+/** proposeBatch scales GP inputs by every candidate (training rows + pool). */
+const poolContext = { inputScaling: fitColumnScaling([...base.X_train, ...base.X_pool]) };
+
 function meanPairwiseDistance(xs: number[]): number {
   let s = 0;
   for (let i = 0; i < xs.length; i++) for (let j = 0; j < i; j++) s += Math.abs(xs[i] - xs[j]);
@@ -24,7 +28,7 @@ function meanPairwiseDistance(xs: number[]): number {
 describe('proposeBatch', () => {
   it('q = 1 is the argmax of EI under the fitted GP', () => {
     const p = proposeBatch({ ...base, q: 1, acquisition: { kind: 'ei' } });
-    const gp = createSurrogate({ kind: 'gp' }, 1);
+    const gp = createSurrogate({ kind: 'gp' }, 1, poolContext);
     gp.fit(base.X_train, base.y_train);
     const pred = gp.predict(base.X_pool);
     const best = Math.max(...base.y_train);
@@ -38,7 +42,7 @@ describe('proposeBatch', () => {
   it('Kriging-believer batches are more spread than naive top-q EI', () => {
     const q = 5;
     const p = proposeBatch({ ...base, q, acquisition: { kind: 'ei' } });
-    const gp = createSurrogate({ kind: 'gp' }, 1);
+    const gp = createSurrogate({ kind: 'gp' }, 1, poolContext);
     gp.fit(base.X_train, base.y_train);
     const pred = gp.predict(base.X_pool);
     const best = Math.max(...base.y_train);
