@@ -2,6 +2,7 @@ import { bundleWorkflowCode, WorkflowBundleWithSourceMap } from '@temporalio/wor
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { LocalCrucible, LocalCrucibleOptions, startLocalCrucible } from '../../cli/runtime';
 import { createRng } from '../../optimize/rng';
 
 /** Integration tests run against the servers infra/test.sh started (or the ones the env names). */
@@ -63,4 +64,25 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** Workers, simulated lab and a client in this process, on a fresh database named after `prefix`. */
+export async function startTestCrucible(
+  prefix: string,
+  opts: Omit<LocalCrucibleOptions, 'dbName' | 'workflowBundle' | 'quiet'> = {},
+): Promise<LocalCrucible> {
+  requireServers();
+  const bundle = await workflowBundle();
+  return startLocalCrucible({
+    dbName: uniqueName(prefix),
+    quiet: true,
+    workflowBundle: { code: bundle.code },
+    ...opts,
+  });
+}
+
+/** Drops the test database and stops what startTestCrucible started. */
+export async function stopTestCrucible(crucible: LocalCrucible | undefined): Promise<void> {
+  await crucible?.db.dropDatabase();
+  await crucible?.close();
 }

@@ -1,27 +1,24 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../api/server';
-import { LocalCrucible, startLocalCrucible } from '../../cli/runtime';
+import type { LocalCrucible } from '../../cli/runtime';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
 import { issueToken } from '../../store/tokens';
 import {
-  requireServers,
+  startTestCrucible,
+  stopTestCrucible,
   uniqueName,
   waitFor,
-  workflowBundle,
   writeSyntheticPool,
 } from '../helpers/integration';
 import { csvSpec } from '../helpers/specs';
 
-requireServers();
-const dbName = uniqueName('crucible_test_api');
 const pool = writeSyntheticPool(40, 3);
 let crucible: LocalCrucible;
 let app: FastifyInstance;
 const tokens: Record<string, string> = {};
 
 beforeAll(async () => {
-  const bundle = await workflowBundle();
-  crucible = await startLocalCrucible({ dbName, quiet: true, workflowBundle: { code: bundle.code } });
+  crucible = await startTestCrucible('crucible_test_api');
   app = await buildApi({ client: crucible.client, db: crucible.db });
   for (const [name, role, lab_id] of [
     ['admin', 'admin'],
@@ -35,8 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await app?.close();
-  await crucible?.db.dropDatabase();
-  await crucible?.close();
+  await stopTestCrucible(crucible);
 });
 
 const call = (who: string | null, method: 'GET' | 'POST', url: string, payload?: unknown) =>

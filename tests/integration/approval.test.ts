@@ -1,29 +1,25 @@
 import { decideBatch } from '../../api/campaigns';
-import { LocalCrucible, startLocalCrucible } from '../../cli/runtime';
+import type { LocalCrucible } from '../../cli/runtime';
 import { campaignAudit, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
 import { campaignExperiments } from '../../store/experiments';
 import { campaignWorkflow } from '../../workflows/campaign';
 import { TASK_QUEUES, statusQuery } from '../../workflows/definitions';
 import {
-  requireServers,
+  startTestCrucible,
+  stopTestCrucible,
   uniqueName,
   waitFor,
-  workflowBundle,
   writeSyntheticPool,
 } from '../helpers/integration';
 import { csvSpec } from '../helpers/specs';
 
-requireServers();
-const dbName = uniqueName('crucible_test_approval');
 let crucible: LocalCrucible;
 beforeAll(async () => {
-  const bundle = await workflowBundle();
-  crucible = await startLocalCrucible({ dbName, quiet: true, workflowBundle: { code: bundle.code } });
+  crucible = await startTestCrucible('crucible_test_approval');
 });
 afterAll(async () => {
-  await crucible?.db.dropDatabase();
-  await crucible?.close();
+  await stopTestCrucible(crucible);
 });
 
 it('waits for a PI at every batch, reminds, and applies approve, trim and reject with an audit log', async () => {

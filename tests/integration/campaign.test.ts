@@ -1,6 +1,6 @@
 import { Worker } from '@temporalio/worker';
 import { submitLabResult, UnknownExperimentError } from '../../api/labResults';
-import { LocalCrucible, startLocalCrucible } from '../../cli/runtime';
+import type { LocalCrucible } from '../../cli/runtime';
 import { ValidationError } from '../../schemas';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign } from '../../store/campaigns';
@@ -16,25 +16,22 @@ import {
 } from '../../workflows/definitions';
 import { csvSpec } from '../helpers/specs';
 import {
-  requireServers,
+  startTestCrucible,
+  stopTestCrucible,
   uniqueName,
   waitFor,
   workflowBundle,
   writeSyntheticPool,
 } from '../helpers/integration';
 
-requireServers();
-const dbName = uniqueName('crucible_test_campaign');
 const pool = writeSyntheticPool(60, 11);
 let crucible: LocalCrucible;
 
 beforeAll(async () => {
-  const bundle = await workflowBundle();
-  crucible = await startLocalCrucible({ dbName, quiet: true, workflowBundle: { code: bundle.code } });
+  crucible = await startTestCrucible('crucible_test_campaign');
 });
 afterAll(async () => {
-  await crucible?.db.dropDatabase();
-  await crucible?.close();
+  await stopTestCrucible(crucible);
 });
 
 const start = (spec: unknown, prefix = 'campaign') =>
