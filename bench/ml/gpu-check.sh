@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# On a lent GPU machine (no Node, no network), from the repository root, with .crucible/gpu
+# carried (bench/ml/prepare-gpu-bundle.sh builds it): checks that tfjs's webgpu backend runs on a
+# hardware adapter and times CGCNN training steps and forward passes on it, with the wasm and
+# cpu backends as baselines in the same process. Writes JSON and logs to $OUT; < 5 minutes.
+set -uo pipefail
+OUT="${OUT:-$(mktemp -d)}"
+G="$PWD/.crucible/gpu"
+W="$(mktemp -d)"
+log="$OUT/gpu-check.log"
+say() { echo "[gpu-check] $*" | tee -a "$log" >&2; }
+
+[[ -f "$G/cgcnn-bench.js" ]] || { say "missing $G: run bench/ml/prepare-gpu-bundle.sh and carry .crucible/gpu"; exit 2; }
+gunzip -c "$G/node.gz" >"$W/node" && chmod +x "$W/node"
+gunzip -c "$G/dawn.node.gz" >"$W/dawn.node"
+say "node $("$W/node" --version)"
+
+{ nvidia-smi || true; } >"$OUT/nvidia-smi.txt" 2>&1
+# Vulkan: use the machine's loader when it has one, else the carried one; if no ICD manifest
+# names NVIDIA's driver, write one for libGLX_nvidia.so.0 (where NVIDIA's Vulkan lives).
+{
+  ldconfig -p | grep -i -E 'vulkan|GLX_nvidia|nvidia' || true
+  ls -la /usr/share/vulkan/icd.d /etc/vulkan/icd.d 2>&1 || true
+} >"$OUT/vulkan-env.txt" 2>&1
+if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
+  export LD_LIBRARY_PATH="$G/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+  say "no system libvulkan.so.1: using the carried Debian loader"
+fi
+if ! grep -qs nvidia /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; then
+  glx="$(ldconfig -p | awk '/libGLX_nvidia.so.0/ {print $NF; exit}')"
+  if [[ -n "$glx" ]]; then
+    mkdir -p "$W/icd.d"
+    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$glx" >"$W/icd.d/nvidia_icd.json"
+    export VK_ICD_FILENAMES="$W/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$W/icd.d/nvidia_icd.json"
+    say "wrote an NVIDIA Vulkan ICD manifest for $glx"
+  else
+    say "no NVIDIA Vulkan ICD manifest and no libGLX_nvidia.so.0: webgpu will likely find no hardware adapter"
+  fi
+fi
+export CRUCIBLE_DAWN_NODE="$W/dawn.node" CRUCIBLE_TFJS_WASM_DIR="$G/wasm/"
+bench() { timeout "$1" "$W/node" "$G/cgcnn-bench.js" "${@:2}"; }
+
+say "1/4 backend probe"
+bench 45 --probe >"$OUT/probe.json" 2>>"$log"
+say "probe rc=$? $(tr -d '\n' <"$OUT/probe.json" | head -c 600)"
+
+# The fixed benchmark batch (64 crystals × 16 atoms = 1,024 atoms) on every backend.
+say "2/4 1,024-atom batch: webgpu, wasm, cpu"
+bench 120 --crystals 64 --atoms 16 --reps 5 --cpu-reps 1 --backends webgpu,wasm,cpu \
+  --out "$OUT/cgcnn-1024.json" >/dev/null 2>>"$log"
+say "rc=$?"
+
+# A production-size batch (256 × 32 = 8,192 atoms), where a GPU should pull ahead.
+say "3/4 8,192-atom batch: webgpu, wasm"
+bench 75 --crystals 256 --atoms 32 --reps 3 --backends webgpu,wasm --out "$OUT/cgcnn-8192.json" >/dev/null 2>>"$log"
+say "rc=$?"
+
+say "4/4 8,192-atom batch: webgpu, no CPU forwarding of small ops, 128 passes per submit"
+CRUCIBLE_TF_FLAGS=WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128 bench 35 --crystals 256 --atoms 32 --reps 3 --backends webgpu \
+  --out "$OUT/cgcnn-8192-nocpufwd.json" >/dev/null 2>>"$log"
+say "rc=$?"
+rm -rf "$W"
+say "done"

@@ -1,0 +1,102 @@
+/**
+ * CGCNN forward pass with the semantics of Xie & Grossman's CrystalGraphConvNet (cgcnn/model.py):
+ *   embedding → n_conv × ConvLayer → mean pooling → softplus → conv_to_fc → softplus
+ *   → (n_h − 1) × [fc, softplus] → fc_out (→ log_softmax for classification).
+ * ConvLayer: z = BN1(fc_full([x_i, x_j, e_ij])), s_i = BN2(Σ_j σ(z_f) ⊙ softplus(z_c)),
+ * x_i' = softplus(x_i + s_i). Like the reference, padding neighbour slots are summed too.
+ * BatchNorm uses a closed-form gradient (ml/ops.ts; tfjs's own is slow on wasm); in training
+ * mode it uses batch statistics and returns the running-statistics update
+ * (momentum 0.1, unbiased variance) for the caller to apply after the gradient step.
+ */
+import { batchNormTraining, gatherRows, linear, segmentSum } from '../ops';
+import { tf, type Tensor } from '../tf';
+import type { GraphBatch } from './batch';
+import type { CgcnnConfig } from './config';
+import type { CgcnnVariables } from './params';
+
+export interface ForwardOptions {
+  training: boolean;
+  /** Seed for dropout (classification, training only). */
+  dropoutSeed?: number;
+}
+
+export interface ForwardResult {
+  /** [numCrystals, 1] (regression, normalized units) or [numCrystals, 2] log-probabilities */
+  output: Tensor;
+  /** New running statistics per BatchNorm variable name (training mode only). */
+  runningStats: Map<string, Tensor>;
+}
+
+export function cgcnnForward(
+  config: CgcnnConfig,
+  vars: CgcnnVariables,
+  batch: GraphBatch,
+  options: ForwardOptions,
+): ForwardResult {
+  const v = (name: string): Tensor => {
+    const t = vars.get(name);
+    if (!t) throw new Error(`CGCNN variable "${name}" missing`);
+    return t;
+  };
+  const runningStats = new Map<string, Tensor>();
+  const dense = (x: Tensor, name: string): Tensor => linear(x, v(`${name}.kernel`), v(`${name}.bias`));
+  const batchNorm = (x: Tensor, name: string): Tensor => {
+    const gamma = v(`${name}.gamma`);
+    const beta = v(`${name}.beta`);
+    const eps = config.batchNormEpsilon;
+    if (!options.training) {
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(v(`${name}.runningVar`), eps)));
+      return tf.add(tf.mul(tf.sub(x, v(`${name}.runningMean`)), scale), beta);
+    }
+    const rows = x.shape[0];
+    const { y, mean, variance } = batchNormTraining(x, gamma, beta, eps);
+    const momentum = config.batchNormMomentum;
+    // Running statistics are not part of the loss, so no gradient flows through them.
+    const unbiased = tf.mul(variance, rows / Math.max(rows - 1, 1));
+    runningStats.set(
+      `${name}.runningMean`,
+      tf.keep(tf.add(tf.mul(v(`${name}.runningMean`), 1 - momentum), tf.mul(mean, momentum))),
+    );
+    runningStats.set(
+      `${name}.runningVar`,
+      tf.keep(tf.add(tf.mul(v(`${name}.runningVar`), 1 - momentum), tf.mul(unbiased, momentum))),
+    );
+    return y;
+  };
+
+  const n = batch.numAtoms;
+  const m = batch.maxNeighbors;
+  const f = config.atomFeatureLength;
+  let x = dense(batch.atomFeatures, 'embedding');
+  for (let l = 0; l < config.convLayers; l += 1) {
+    const p = `convs.${l}`;
+    // Training lays every term out per neighbour slot [N·M, 2F] with gathers and sums slots by
+    // scatter, so no broadcast (whose gradient is a slow reduction on wasm) appears; inference
+    // has no gradient, and there a broadcast add and a reduce are faster.
+    const neighbor = gatherRows(linear(x, v(`${p}.neighbor.kernel`)), batch.neighborIndices);
+    const edge = linear(batch.edgeFeatures, v(`${p}.edge.kernel`));
+    const selfTerm = linear(x, v(`${p}.self.kernel`), v(`${p}.bias`));
+    const gated = options.training
+      ? tf.add(tf.add(gatherRows(selfTerm, batch.centerIndices), neighbor), edge)
+      : tf.reshape(
+          tf.add(tf.reshape(tf.add(neighbor, edge), [n, m, 2 * f]), tf.reshape(selfTerm, [n, 1, 2 * f])),
+          [n * m, 2 * f],
+        );
+    const normalized = batchNorm(gated, `${p}.bn1`);
+    const [filter, core] = tf.split(normalized, 2, 1);
+    const message = tf.mul(tf.sigmoid(filter), tf.softplus(core)); // [N·M, F]
+    const summed = options.training
+      ? segmentSum(message, batch.centerIndices, n) // Σ over each atom's M slots
+      : tf.sum(tf.reshape(message, [n, m, f]), 1);
+    x = tf.softplus(tf.add(x, batchNorm(summed, `${p}.bn2`)));
+  }
+  const pooled = tf.div(segmentSum(x, batch.crystalIndex, batch.numCrystals), batch.atomCounts);
+  let h = tf.softplus(dense(tf.softplus(pooled), 'conv_to_fc'));
+  if (config.task === 'classification' && options.training && config.dropout > 0) {
+    h = tf.dropout(h, config.dropout, undefined, options.dropoutSeed);
+  }
+  for (let k = 0; k < config.hiddenLayers - 1; k += 1) h = tf.softplus(dense(h, `fcs.${k}`));
+  let output = dense(h, 'fc_out');
+  if (config.task === 'classification') output = tf.logSoftmax(output);
+  return { output, runningStats };
+}
