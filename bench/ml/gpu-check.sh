@@ -26,16 +26,18 @@ if ! ldconfig -p | grep -q 'libvulkan.so.1'; then
   export LD_LIBRARY_PATH="$G/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
   say "no system libvulkan.so.1: using the carried Debian loader"
 fi
-if ! grep -qs nvidia /usr/share/vulkan/icd.d/*.json /etc/vulkan/icd.d/*.json; then
-  glx="$(ldconfig -p | awk '/libGLX_nvidia.so.0/ {print $NF; exit}')"
-  if [[ -n "$glx" ]]; then
-    mkdir -p "$W/icd.d"
-    printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"1.3.0"}}\n' "$glx" >"$W/icd.d/nvidia_icd.json"
-    export VK_ICD_FILENAMES="$W/icd.d/nvidia_icd.json" VK_DRIVER_FILES="$W/icd.d/nvidia_icd.json"
-    say "wrote an NVIDIA Vulkan ICD manifest for $glx"
-  else
-    say "no NVIDIA Vulkan ICD manifest and no libGLX_nvidia.so.0: webgpu will likely find no hardware adapter"
-  fi
+# NVIDIA's shipped ICD json names libGLX_nvidia.so.0, which fails headless ("Could not get
+# vkCreateInstance"); an ICD json naming libEGL_nvidia.so.0 gives the hardware adapter.
+egl="$(ldconfig -p | awk '/libEGL_nvidia.so.0/ {print $NF; exit}')"
+if [[ -n "$egl" ]]; then
+  api="$(grep -ho '"api_version" *: *"[^"]*"' /usr/share/vulkan/icd.d/*.json /usr/local/nvidia/share/vulkan/icd.d/*.json 2>/dev/null | head -1 | sed 's/.*: *"\(.*\)"/\1/')"
+  mkdir -p "$W/icd.d"
+  printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"%s"}}\n' "$egl" "${api:-1.3.0}" >"$W/icd.d/nvidia_egl_icd.json"
+  export VK_ICD_FILENAMES="$W/icd.d/nvidia_egl_icd.json" VK_DRIVER_FILES="$W/icd.d/nvidia_egl_icd.json"
+  export CRUCIBLE_DAWN_FLAGS="${CRUCIBLE_DAWN_FLAGS:-backend=vulkan}"
+  say "wrote an NVIDIA Vulkan ICD manifest for $egl (api ${api:-1.3.0}); Dawn flags $CRUCIBLE_DAWN_FLAGS"
+else
+  say "no libEGL_nvidia.so.0: webgpu will likely find no hardware adapter"
 fi
 export CRUCIBLE_DAWN_NODE="$W/dawn.node" CRUCIBLE_TFJS_WASM_DIR="$G/wasm/"
 bench() { timeout "$1" "$W/node" "$G/cgcnn-bench.js" "${@:2}"; }
