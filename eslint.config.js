@@ -3,7 +3,7 @@
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 
-const domainDirs = ['schemas', 'materials', 'models', 'optimize', 'lab', 'data'];
+const domainDirs = ['schemas', 'materials', 'models', 'optimize', 'lab', 'data', 'ml', 'md'];
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.crucible/**', 'schemas/json/**', 'coverage/**'] },
