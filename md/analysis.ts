@@ -12,6 +12,7 @@
  *  5. σ by Nernst–Einstein (no Haven ratio / cross-correlations: tracer conductivity).
  */
 import { type Trajectory, validateTrajectory } from './trajectory';
+import { weightedLineFit } from './weightedLineFit';
 
 /** CODATA 2018 exact constants. */
 const ELEMENTARY_CHARGE_C = 1.602176634e-19;
@@ -157,27 +158,17 @@ export function fitDiffusivity(curve: MsdCurve): DiffusionFit {
   const y = curve.msd_A2;
   const n = x.length;
   if (n < 3) throw new Error(`fitDiffusivity: need at least 3 MSD points, got ${n}`);
-  let sw = 0;
-  let swx = 0;
-  let swy = 0;
-  let swxx = 0;
-  let swxy = 0;
-  for (let i = 0; i < n; i++) {
-    const w = 1 / x[i];
-    sw += w;
-    swx += w * x[i];
-    swy += w * y[i];
-    swxx += w * x[i] * x[i];
-    swxy += w * x[i] * y[i];
-  }
-  const det = sw * swxx - swx * swx;
-  const slope = (sw * swxy - swx * swy) / det;
-  const intercept = (swxx * swy - swx * swxy) / det;
-  let ssr = 0;
-  for (let i = 0; i < n; i++) {
-    const r = y[i] - (slope * x[i] + intercept);
-    ssr += (r * r) / x[i];
-  }
+  const {
+    slope,
+    intercept,
+    chi2: ssr,
+    sw,
+    det,
+  } = weightedLineFit(
+    x,
+    y,
+    Array.from(x, (t) => 1 / t),
+  );
   const slopeVar = ((ssr / (n - 2)) * sw) / det;
   const toCm2PerS = 0.1 / 6;
   return {

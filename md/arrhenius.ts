@@ -5,6 +5,7 @@
  */
 import tQuantile = require('@stdlib/stats-base-dists-t-quantile');
 import { nernstEinsteinConductivity_S_per_cm } from './analysis';
+import { weightedLineFit } from './weightedLineFit';
 
 const BOLTZMANN_EV_PER_K = 8.617333262e-5;
 
@@ -49,23 +50,7 @@ export function fitArrhenius(points: readonly ArrheniusPoint[]): ArrheniusFit {
   const w = points.map((p) =>
     weighted ? (p.diffusivity_cm2_per_s / p.diffusivityStdErr_cm2_per_s!) ** 2 : 1,
   );
-  let sw = 0;
-  let swx = 0;
-  let swy = 0;
-  let swxx = 0;
-  let swxy = 0;
-  for (let i = 0; i < n; i++) {
-    sw += w[i];
-    swx += w[i] * x[i];
-    swy += w[i] * y[i];
-    swxx += w[i] * x[i] * x[i];
-    swxy += w[i] * x[i] * y[i];
-  }
-  const det = sw * swxx - swx * swx;
-  const b = (sw * swxy - swx * swy) / det;
-  const a = (swxx * swy - swx * swxy) / det;
-  let chi2 = 0;
-  for (let i = 0; i < n; i++) chi2 += w[i] * (y[i] - a - b * x[i]) ** 2;
+  const { slope: b, intercept: a, chi2, sw, swx, swxx, det } = weightedLineFit(x, y, w);
   const dof = n - 2;
   let scale: number;
   let multiplier: number;
