@@ -20,6 +20,7 @@ import {
   waitForJob,
 } from '../../md/executors';
 import { mdJobKeys, parseMdJobSpec } from '../../md/jobSpec';
+import { LI2O_EXTXYZ } from '../../md/referenceCells';
 
 export const USAGE =
   'npm run bench -- md -- [--steps 50] [--cores 2] [--jobs 5] [--poll-ms 250] (needs CRUCIBLE_MD_PYTHON; SLURM if running)';
@@ -35,19 +36,7 @@ function median(xs: number[]): number {
 }
 
 /** Li2O antifluorite conventional cell (12 atoms); the engine makes it 2×2×2 = 96 atoms. */
-const LI2O = (() => {
-  const a = 4.61;
-  const fcc = [
-    [0, 0, 0],
-    [0, 0.5, 0.5],
-    [0.5, 0, 0.5],
-    [0.5, 0.5, 0],
-  ];
-  const li = [0.25, 0.75].flatMap((x) => [0.25, 0.75].flatMap((y) => [0.25, 0.75].map((z) => [x, y, z])));
-  const rows = [...fcc.map((f) => ['O', f]), ...li.map((f) => ['Li', f])] as [string, number[]][];
-  const body = rows.map(([el, f]) => `${el} ${f.map((v) => (v * a).toFixed(4)).join(' ')}`).join('\n');
-  return `12\nLattice="${a} 0 0 0 ${a} 0 0 0 ${a}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${body}\n`;
-})();
+const LI2O = LI2O_EXTXYZ;
 
 function slurmRunning(): boolean {
   try {
