@@ -79,9 +79,10 @@ describeIf(slurmReason)('SLURM executor outcomes (real one-node cluster)', () =>
     const name = `${campaign}-crash`;
     const workDir = path.join(root, name);
     fs.mkdirSync(workDir, { recursive: true });
+    // node --import tsx (not the tsx CLI, which forks a child): SIGKILL must hit the worker itself.
     const worker = spawn(
       process.execPath,
-      [require.resolve('tsx/cli'), path.join(__dirname, 'submitWorker.ts'), name, workDir],
+      ['--import', 'tsx', path.join(__dirname, 'submitWorker.ts'), name, workDir],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     const first = await new Promise<{ kind: string; id: string }>((resolve, reject) => {
@@ -89,6 +90,7 @@ describeIf(slurmReason)('SLURM executor outcomes (real one-node cluster)', () =>
       worker.on('exit', (code) => reject(new Error(`worker exited ${code} before submitting`)));
     });
     worker.kill('SIGKILL');
+    await new Promise((r) => worker.once('exit', r));
     worker.stdout.destroy();
     expect(first.kind).toBe('submitted');
     // The retried activity: same deterministic name, so it finds the job instead of a second sbatch.
