@@ -1,9 +1,8 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createMlActivities } from '../activities/ml';
-import { connectMongo } from '../store/db';
 import { TASK_QUEUES } from '../workflows/definitions';
-import { connectWorkerConnection, temporalNamespace } from './env';
+import { runWorkerProcess, temporalNamespace } from './env';
 
 /** Fits surrogates and proposes batches; run it on the machines with the compute. */
 export async function createMlWorker(opts: { connection: NativeConnection; db: Db }): Promise<Worker> {
@@ -18,16 +17,7 @@ export async function createMlWorker(opts: { connection: NativeConnection; db: D
 }
 
 if (require.main === module) {
-  (async () => {
-    const { client, db } = await connectMongo();
-    const connection = await connectWorkerConnection();
-    const worker = await createMlWorker({ connection, db });
-    console.log(`[ml] polling ${TASK_QUEUES.ml}`);
-    await worker.run();
-    await connection.close();
-    await client.close();
-  })().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runWorkerProcess('ml', TASK_QUEUES.ml, async ({ connection, db }) => ({
+    worker: await createMlWorker({ connection, db }),
+  }));
 }

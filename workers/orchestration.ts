@@ -2,9 +2,8 @@ import { NativeConnection, Worker, WorkflowBundleOption } from '@temporalio/work
 import type { Db } from 'mongodb';
 import { createCampaignActivities } from '../activities/campaign';
 import { createMaterialsActivities } from '../activities/materials';
-import { connectMongo } from '../store/db';
 import { TASK_QUEUES } from '../workflows/definitions';
-import { connectWorkerConnection, temporalNamespace } from './env';
+import { runWorkerProcess, temporalNamespace } from './env';
 
 /** Runs campaign and experiment workflows, and the I/O activities (pools, structures, measurements). */
 export async function createOrchestrationWorker(opts: {
@@ -27,16 +26,7 @@ export async function createOrchestrationWorker(opts: {
 }
 
 if (require.main === module) {
-  (async () => {
-    const { client, db } = await connectMongo();
-    const connection = await connectWorkerConnection();
-    const worker = await createOrchestrationWorker({ connection, db });
-    console.log(`[orchestration] polling ${TASK_QUEUES.orchestration}`);
-    await worker.run(); // returns after SIGINT/SIGTERM, once in-flight tasks finish
-    await connection.close();
-    await client.close();
-  })().catch((err) => {
-    console.error(err);
-    process.exit(1);
-  });
+  runWorkerProcess('orchestration', TASK_QUEUES.orchestration, async ({ connection, db }) => ({
+    worker: await createOrchestrationWorker({ connection, db }),
+  }));
 }
