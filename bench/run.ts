@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import { compactReport, discoveryBenchmark, USAGE as DISCOVERY_USAGE } from './discovery/main';
 import { labLoadBenchmark, USAGE as LAB_LOAD_USAGE } from './lab/labLoad';
 import { mdBenchmark, USAGE as MD_USAGE } from './md/md';
+import { proposeBenchmark, USAGE as PROPOSE_USAGE } from './propose/main';
+import { accuracyBenchmark, USAGE as ACCURACY_USAGE } from './ml/accuracy';
+import { cgcnnBenchmark, USAGE as CGCNN_USAGE } from './ml/cgcnn';
 
 type Benchmark = { run: (argv: string[]) => Promise<Record<string, unknown>>; usage: string };
 
@@ -14,6 +17,9 @@ const BENCHMARKS: Record<string, Benchmark> = {
   discovery: { run: async (argv) => compactReport(await discoveryBenchmark(argv)), usage: DISCOVERY_USAGE },
   'lab-load': { run: labLoad, usage: LAB_LOAD_USAGE },
   md: { run: (argv) => mdBenchmark(argv), usage: MD_USAGE },
+  propose: { run: (argv) => proposeBenchmark(argv), usage: PROPOSE_USAGE },
+  cgcnn: { run: (argv) => cgcnnBenchmark(argv), usage: CGCNN_USAGE },
+  accuracy: { run: (argv) => accuracyBenchmark(argv), usage: ACCURACY_USAGE },
 };
 
 /** The lab load test needs Temporal and MongoDB: without them in the env, it re-runs itself under infra/with-servers.sh. */

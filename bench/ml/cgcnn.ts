@@ -1,26 +1,49 @@
 /**
- * CGCNN training-step and forward-pass time per TensorFlow.js backend on one fixed batch, with
- * the pure-JS cpu backend in the same process as the baseline. Prints JSON.
- *
- *   tsx bench/ml/cgcnn.ts [--crystals 64] [--atoms 16] [--reps 5] [--cpu-reps 1]
- *                         [--backends webgpu,wasm,cpu] [--out file.json] [--probe]
- * The model is the paper's default CGCNN (64 / 3 conv / 128); Adam, regression.
- * --probe only reports which backend selectBackend picks and why. CRUCIBLE_TF_FLAGS
- * ("NAME=value,...") sets tfjs flags first, e.g. WEBGPU_CPU_FORWARD=false.
+ * `npm run bench -- cgcnn`: CGCNN training-step and forward-pass time per TensorFlow.js backend
+ * on one fixed, seeded synthetic batch, and Xie & Grossman's PyTorch CGCNN (original
+ * formulation, bench/ml/cgcnn_torch.py) on the same batch and the same CPU cores, run by this
+ * script; the report's `best_train_ratio` is the fastest backend's step over PyTorch's.
  */
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { selectBackend, useBackend, type BackendName } from '../../ml/backends/select';
-import { batchTensors, disposeBatch } from '../../ml/cgcnn/batch';
+import { batchTensors, disposeBatch, type HostBatch } from '../../ml/cgcnn/batch';
 import { cgcnnConfig } from '../../ml/cgcnn/config';
 import { createVariables, disposeVariables, initialWeights } from '../../ml/cgcnn/params';
 import { tf } from '../../ml/tf';
 import { FlatAdam } from '../../ml/training/adam';
-import { predictBatch, targetTensor, trainableVariables, trainStep } from '../../ml/training/step';
-import { syntheticBatch } from './syntheticBatch';
+import {
+  predictBatch,
+  targetTensor,
+  trainableVariables,
+  trainStepMicroBatched,
+  type MicroBatch,
+} from '../../ml/training/step';
+import { sliceHostBatch, syntheticBatch } from './syntheticBatch';
 
-function arg(name: string, fallback: string): string {
-  const at = process.argv.indexOf(`--${name}`);
-  return at >= 0 && process.argv[at + 1] ? process.argv[at + 1] : fallback;
+export const USAGE = `npm run bench -- cgcnn -- [--atoms 10000] [--crystals 200] [--reps 3] [--cpu-reps 1]
+    [--backends tensorflow,webgpu,wasm] [--max-atoms-per-pass 8192] [--torch-threads 0]
+    [--no-torch] [--out file.json] [--probe]
+  The issue's batch by default: 10,000 atoms in 200 crystals, 12 neighbours, 92 -> 64 atom
+  features, 41 edge features, 3 convolutions, hidden 128; Adam, regression; seeded.
+  Backends not present are reported with the reason. The pure-JS cpu backend takes ~100 s per
+  10,000-atom step, so it runs only when named (--backends wasm,cpu); add it with a smaller batch
+  for a quick comparison, e.g. --atoms 1024 --crystals 64 --backends wasm,cpu.
+  wasm steps are split into passes of at most --max-atoms-per-pass atoms (its heap caps at 4 GiB).
+  PyTorch: CRUCIBLE_TORCH_PYTHON, else ~/.cache/crucible/torch-venv (infra/requirements-torch.txt);
+  --torch-threads N pins its intra-op threads (0: torch's default, all cores).
+  --probe only reports which backend selectBackend picks and why. CRUCIBLE_TF_FLAGS
+  ("NAME=value,...") sets tfjs flags first, e.g. WEBGPU_CPU_FORWARD=false.`;
+
+const TORCH_PYTHON =
+  process.env.CRUCIBLE_TORCH_PYTHON ??
+  path.join(os.homedir(), '.cache', 'crucible', 'torch-venv', 'bin', 'python');
+
+function argOf(argv: string[], name: string, fallback: string): string {
+  const at = argv.indexOf(`--${name}`);
+  return at >= 0 && argv[at + 1] ? argv[at + 1] : fallback;
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -32,6 +55,8 @@ interface BackendTiming {
   error?: string;
   stepMs?: number;
   forwardMs?: number;
+  /** Passes per step (wasm: the batch split by --max-atoms-per-pass). */
+  passes?: number;
   stepSamplesMs?: number[];
   forwardSamplesMs?: number[];
   stepSpeedupVsCpu?: number;
@@ -44,10 +69,28 @@ interface BackendTiming {
   agreementVsCpu?: { maxOutputDiff: number; lossRelDiff: number };
 }
 
+/** Consecutive crystal ranges of at most maxAtoms atoms (≥ 1 crystal each). */
+function passRanges(host: HostBatch, maxAtoms: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let from = 0;
+  let atoms = 0;
+  for (let c = 0; c < host.numCrystals; c += 1) {
+    if (c > from && atoms + host.atomCounts[c] > maxAtoms) {
+      ranges.push([from, c]);
+      from = c;
+      atoms = 0;
+    }
+    atoms += host.atomCounts[c];
+  }
+  ranges.push([from, host.numCrystals]);
+  return ranges;
+}
+
 async function timeBackend(
   name: BackendName,
   reps: number,
-  host: ReturnType<typeof syntheticBatch>,
+  host: HostBatch,
+  maxAtomsPerPass: number,
 ): Promise<BackendTiming> {
   let detail: string;
   try {
@@ -59,32 +102,41 @@ async function timeBackend(
   if (Object.keys(tfFlags).length > 0) detail += ` flags ${JSON.stringify(tfFlags)}`;
   const config = cgcnnConfig();
   const vars = createVariables(config, initialWeights(config, 1));
-  const batch = batchTensors(host);
-  const y = targetTensor(
-    config,
-    Float32Array.from({ length: host.numCrystals }, (_, i) => Math.sin(i)),
-  );
+  const targets = benchTargets(host.numCrystals);
+  // The GPU and native backends take the batch in one pass; wasm's heap does not hold it.
+  const ranges =
+    name === 'wasm' || name === 'cpu' ? passRanges(host, maxAtomsPerPass) : [[0, host.numCrystals]];
+  const parts: MicroBatch[] = ranges.map(([from, to]) => ({
+    batch: batchTensors(ranges.length === 1 ? host : sliceHostBatch(host, from, to)),
+    targets: targetTensor(config, targets.subarray(from, to)),
+    weight: (to - from) / host.numCrystals,
+  }));
   const optimizer = new FlatAdam(trainableVariables(vars), { learningRate: 0.01 });
   let lastLoss = NaN;
   const step = async (): Promise<number> => {
     const t0 = performance.now();
-    const loss = trainStep(config, vars, optimizer, batch, y);
+    const loss = trainStepMicroBatched(config, vars, optimizer, parts);
     lastLoss = (await loss.data())[0]; // waits for the device: the step is done when its loss is readable
     loss.dispose();
     return performance.now() - t0;
   };
+  const predict = async (): Promise<number[]> => {
+    const values: number[] = [];
+    for (const part of parts) {
+      const out = predictBatch(config, vars, part.batch);
+      values.push(...(await out.data()));
+      out.dispose();
+    }
+    return values;
+  };
   const forward = async (): Promise<number> => {
     const t0 = performance.now();
-    const out = predictBatch(config, vars, batch);
-    await out.data();
-    out.dispose();
+    await predict();
     return performance.now() - t0;
   };
   try {
     // Same weights and batch on every backend: these two numbers must agree across backends.
-    const initial = predictBatch(config, vars, batch);
-    const initialOutputs = Array.from(await initial.data());
-    initial.dispose();
+    const initialOutputs = (await predict()).slice(0, 64);
     const firstStepMs = await step(); // includes kernel compilation / shader creation
     const firstStepLoss = lastLoss;
     await forward();
@@ -96,6 +148,7 @@ async function timeBackend(
       backend: name,
       detail,
       ok: true,
+      passes: parts.length,
       firstStepMs,
       firstStepLoss,
       initialOutputs,
@@ -108,9 +161,66 @@ async function timeBackend(
     return { backend: name, detail, ok: false, error: (error as Error).message };
   } finally {
     optimizer.dispose();
-    tf.dispose(y);
-    disposeBatch(batch);
+    for (const part of parts) {
+      tf.dispose(part.targets);
+      disposeBatch(part.batch);
+    }
     disposeVariables(vars);
+  }
+}
+
+/** Regression targets of the benchmark, the same for tfjs and PyTorch. */
+function benchTargets(crystals: number): Float32Array {
+  return Float32Array.from({ length: crystals }, (_, i) => Math.sin(i));
+}
+
+export interface TorchTiming {
+  train_ms: number;
+  forward_ms: number;
+  first_step_ms: number;
+  first_step_loss: number;
+  train_samples_ms: number[];
+  forward_samples_ms: number[];
+  threads: number;
+  torch_version: string;
+}
+
+/** Runs bench/ml/cgcnn_torch.py on the same batch (raw float32/int32 files in a temp folder). */
+function timeTorch(host: HostBatch, reps: number, threads: number): TorchTiming {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-cgcnn-bench-'));
+  try {
+    const write = (name: string, a: Float32Array | Int32Array) =>
+      fs.writeFileSync(path.join(dir, name), Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+    write('atom_fea.f32', host.atomFeatures);
+    write('nbr_fea.f32', host.edgeFeatures);
+    write('nbr_idx.i32', host.neighborIndices);
+    write('crystal.i32', host.crystalIndex);
+    write('targets.f32', benchTargets(host.numCrystals));
+    const config = cgcnnConfig();
+    fs.writeFileSync(
+      path.join(dir, 'meta.json'),
+      JSON.stringify({
+        crystals: host.numCrystals,
+        atoms: host.numAtoms,
+        neighbors: host.maxNeighbors,
+        atom_input: host.atomInputLength,
+        edge_input: host.edgeInputLength,
+        atom_fea_len: config.atomFeatureLength,
+        n_conv: config.convLayers,
+        h_fea_len: config.hiddenLength,
+        reps,
+        lr: 0.01,
+        threads,
+      }),
+    );
+    const out = execFileSync(TORCH_PYTHON, [path.join(__dirname, 'cgcnn_torch.py'), dir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    return JSON.parse(out) as TorchTiming;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
@@ -132,56 +242,113 @@ function applyTfFlags(): Record<string, string> {
   return flags;
 }
 
-async function main(): Promise<void> {
-  if (process.argv.includes('--probe')) {
+export async function cgcnnBenchmark(argv: string[]): Promise<Record<string, unknown>> {
+  const arg = (name: string, fallback: string) => argOf(argv, name, fallback);
+  if (argv.includes('--probe')) {
     const lines: string[] = [];
     const choice = await selectBackend({ log: (l) => lines.push(l) });
-    process.stdout.write(
-      `${JSON.stringify({ probe: true, choice, log: lines, tfFlags: applyTfFlags(), node: process.version }, null, 2)}\n`,
-    );
-    return;
+    return { probe: true, choice, log: lines, tfFlags: applyTfFlags(), node: process.version };
   }
-  const crystals = Number(arg('crystals', '64'));
-  const atoms = Number(arg('atoms', '16'));
-  const reps = Number(arg('reps', '5'));
+  const crystals = Number(arg('crystals', '200'));
+  const atoms = Number(arg('atoms', '10000'));
+  if (!(crystals > 0 && atoms >= crystals && atoms % crystals === 0))
+    throw new Error(`--atoms (${atoms}) must be a positive multiple of --crystals (${crystals})`);
+  const reps = Number(arg('reps', '3'));
   const cpuReps = Number(arg('cpu-reps', '1'));
-  const backends = arg('backends', 'tensorflow,webgpu,wasm,cpu').split(',') as BackendName[];
-  const host = syntheticBatch(crystals, atoms);
+  const maxAtomsPerPass = Number(arg('max-atoms-per-pass', '8192'));
+  const torchThreads = Number(arg('torch-threads', '0'));
+  const backends = arg('backends', 'tensorflow,webgpu,wasm').split(',') as BackendName[];
+  const host = syntheticBatch(crystals, atoms / crystals);
   const chosen = await selectBackend({ log: () => undefined }).catch((e: Error) => ({
     backend: 'none',
     detail: e.message,
     attempts: [],
   }));
   const results: BackendTiming[] = [];
-  const report = {
+  const report: BenchReport = {
     benchmark: 'cgcnn-step-forward',
-    model: 'CGCNN paper defaults: atom 64, 3 conv, hidden 128, 1 hidden layer; Adam; regression',
+    model:
+      'CGCNN paper defaults: atom 64, 3 conv, hidden 128, 1 hidden layer; Adam (lr 0.01); MSE regression',
     batch: {
       crystals,
-      atomsPerCrystal: atoms,
-      atoms: crystals * atoms,
-      neighbors: 12,
+      atomsPerCrystal: atoms / crystals,
+      atoms,
+      neighbors: host.maxNeighbors,
+      atomInput: host.atomInputLength,
       edgeFeatures: host.edgeInputLength,
+      seed: 42,
     },
     reps,
     cpuReps,
+    cpus: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}`,
     selected: { backend: chosen.backend, detail: chosen.detail, attempts: chosen.attempts },
     node: process.version,
+    backends: {},
+    pytorch_cpu: null,
+    best_train_ratio: null,
+    best_forward_ratio: null,
     complete: false,
     results,
   };
   const out = arg('out', '');
+  const save = () => {
+    if (out) fs.writeFileSync(out, JSON.stringify(summarize(report), null, 2));
+  };
+  if (!argv.includes('--no-torch')) {
+    if (!fs.existsSync(TORCH_PYTHON)) {
+      report.pytorch_error = `no PyTorch python at ${TORCH_PYTHON} (infra/requirements-torch.txt)`;
+    } else {
+      try {
+        report.pytorch_cpu = timeTorch(host, reps, torchThreads);
+        process.stderr.write(`[bench] pytorch_cpu ${JSON.stringify(report.pytorch_cpu)}\n`);
+      } catch (error) {
+        report.pytorch_error = (error as Error).message.split('\n')[0];
+      }
+    }
+    save();
+  }
   for (const name of backends) {
-    results.push(await timeBackend(name, name === 'cpu' ? cpuReps : reps, host));
-    process.stderr.write(`[bench] ${JSON.stringify(results[results.length - 1])}\n`);
-    // Written after every backend, so a run cut short by a time limit still leaves its numbers.
-    if (out) fs.writeFileSync(out, JSON.stringify(withSpeedups(report), null, 2));
+    const timing = await timeBackend(name, name === 'cpu' ? cpuReps : reps, host, maxAtomsPerPass);
+    results.push(timing);
+    process.stderr.write(`[bench] ${JSON.stringify({ ...timing, initialOutputs: undefined })}\n`);
+    save(); // after every backend, so a run cut short by a time limit still leaves its numbers
   }
   report.complete = true;
-  const text = JSON.stringify(withSpeedups(report), null, 2);
-  if (out) fs.writeFileSync(out, text);
-  process.stdout.write(`${text}\n`);
+  save();
+  return summarize(report);
 }
+
+interface BenchReport extends Record<string, unknown> {
+  backends: Record<string, { train_ms: number; forward_ms: number }>;
+  pytorch_cpu: TorchTiming | null;
+  pytorch_error?: string;
+  best_train_ratio: number | null;
+  best_forward_ratio: number | null;
+  results: BackendTiming[];
+}
+
+/** Fills the summary fields (backends, ratios to PyTorch) and the speed-ups over cpu. */
+function summarize(report: BenchReport): BenchReport {
+  withSpeedups(report);
+  const ok = report.results.filter((r) => r.ok && r.stepMs !== undefined && r.forwardMs !== undefined);
+  report.backends = Object.fromEntries(
+    ok.map((r) => [
+      r.backend,
+      { train_ms: round(r.stepMs as number), forward_ms: round(r.forwardMs as number) },
+    ]),
+  );
+  const torch = report.pytorch_cpu;
+  if (torch && ok.length > 0) {
+    report.best_train_ratio = round(Math.min(...ok.map((r) => r.stepMs as number)) / torch.train_ms, 3);
+    report.best_forward_ratio = round(
+      Math.min(...ok.map((r) => r.forwardMs as number)) / torch.forward_ms,
+      3,
+    );
+  }
+  return report;
+}
+
+const round = (x: number, digits = 1): number => Math.round(x * 10 ** digits) / 10 ** digits;
 
 /** Speed-up of each backend over the cpu backend measured in the same process. */
 function withSpeedups<T extends { results: BackendTiming[] }>(report: T): T {
@@ -200,7 +367,11 @@ function withSpeedups<T extends { results: BackendTiming[] }>(report: T): T {
   return report;
 }
 
-main().catch((error) => {
-  process.stderr.write(`${(error as Error).stack}\n`);
-  process.exit(1);
-});
+if (require.main === module) {
+  cgcnnBenchmark(process.argv.slice(2))
+    .then((report) => process.stdout.write(`${JSON.stringify(report, null, 2)}\n`))
+    .catch((error) => {
+      process.stderr.write(`${(error as Error).stack}\n`);
+      process.exit(1);
+    });
+}

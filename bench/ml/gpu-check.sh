@@ -48,17 +48,17 @@ say "probe rc=$? $(tr -d '\n' <"$OUT/probe.json" | head -c 600)"
 
 # The fixed benchmark batch (64 crystals × 16 atoms = 1,024 atoms) on every backend.
 say "2/4 1,024-atom batch: webgpu, wasm, cpu"
-bench 120 --crystals 64 --atoms 16 --reps 5 --cpu-reps 1 --backends webgpu,wasm,cpu \
+bench 120 --crystals 64 --atoms 1024 --no-torch --reps 5 --cpu-reps 1 --backends webgpu,wasm,cpu \
   --out "$OUT/cgcnn-1024.json" >/dev/null 2>>"$log"
 say "rc=$?"
 
 # A production-size batch (256 × 32 = 8,192 atoms), where a GPU should pull ahead.
 say "3/4 8,192-atom batch: webgpu, wasm"
-bench 75 --crystals 256 --atoms 32 --reps 3 --backends webgpu,wasm --out "$OUT/cgcnn-8192.json" >/dev/null 2>>"$log"
+bench 75 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu,wasm --out "$OUT/cgcnn-8192.json" >/dev/null 2>>"$log"
 say "rc=$?"
 
 say "4/4 8,192-atom batch: webgpu, no CPU forwarding of small ops, 128 passes per submit"
-CRUCIBLE_TF_FLAGS=WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128 bench 35 --crystals 256 --atoms 32 --reps 3 --backends webgpu \
+CRUCIBLE_TF_FLAGS=WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128 bench 35 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu \
   --out "$OUT/cgcnn-8192-nocpufwd.json" >/dev/null 2>>"$log"
 say "rc=$?"
 rm -rf "$W"

@@ -42,3 +42,30 @@ export function syntheticBatch(
   }
   return batch;
 }
+
+/**
+ * Crystals [from, to) of a batch whose crystals are stored in order (as collateGraphs and
+ * syntheticBatch lay them out), as a batch of its own: for micro-batching a step on the wasm
+ * backend, whose 4 GiB heap does not hold a 10,000-atom training pass.
+ */
+export function sliceHostBatch(host: HostBatch, from: number, to: number): HostBatch {
+  let a0 = 0;
+  for (let c = 0; c < from; c += 1) a0 += host.atomCounts[c];
+  let a1 = a0;
+  for (let c = from; c < to; c += 1) a1 += host.atomCounts[c];
+  const m = host.maxNeighbors;
+  const e = host.edgeInputLength;
+  const a = host.atomInputLength;
+  return {
+    numCrystals: to - from,
+    numAtoms: a1 - a0,
+    maxNeighbors: m,
+    atomInputLength: a,
+    edgeInputLength: e,
+    atomFeatures: host.atomFeatures.slice(a0 * a, a1 * a),
+    edgeFeatures: host.edgeFeatures.slice(a0 * m * e, a1 * m * e),
+    neighborIndices: host.neighborIndices.slice(a0 * m, a1 * m).map((j) => j - a0),
+    crystalIndex: host.crystalIndex.slice(a0, a1).map((c) => c - from),
+    atomCounts: host.atomCounts.slice(from, to),
+  };
+}

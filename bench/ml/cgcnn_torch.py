@@ -1,0 +1,138 @@
+"""PyTorch CPU timing for `npm run bench -- cgcnn`: Xie & Grossman's CGCNN (cgcnn/model.py,
+ConvLayer and CrystalGraphConvNet as in tests/reference/ml/cgcnn_reference.py, the original
+formulation: fc_full on the concatenated [x_i, x_j, e_ij] per neighbour slot) in float32 on the
+exact batch the TypeScript side times, read from raw little-endian files.
+
+argv: DIR, where DIR/meta.json = {crystals, atoms, neighbors, atom_input, edge_input,
+      atom_fea_len, n_conv, h_fea_len, reps, lr, threads (0 = torch default)} and
+      DIR/{atom_fea.f32, nbr_fea.f32, nbr_idx.i32, crystal.i32, targets.f32}.
+stdout: one JSON object {train_ms, forward_ms, first_step_ms, train_samples_ms,
+        forward_samples_ms, first_step_loss, threads, torch_version}.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+
+class ConvLayer(nn.Module):
+    def __init__(self, atom_fea_len, nbr_fea_len):
+        super(ConvLayer, self).__init__()
+        self.atom_fea_len = atom_fea_len
+        self.nbr_fea_len = nbr_fea_len
+        self.fc_full = nn.Linear(2 * self.atom_fea_len + self.nbr_fea_len, 2 * self.atom_fea_len)
+        self.sigmoid = nn.Sigmoid()
+        self.softplus1 = nn.Softplus()
+        self.bn1 = nn.BatchNorm1d(2 * self.atom_fea_len)
+        self.bn2 = nn.BatchNorm1d(self.atom_fea_len)
+        self.softplus2 = nn.Softplus()
+
+    def forward(self, atom_in_fea, nbr_fea, nbr_fea_idx):
+        N, M = nbr_fea_idx.shape
+        atom_nbr_fea = atom_in_fea[nbr_fea_idx, :]
+        total_nbr_fea = torch.cat(
+            [atom_in_fea.unsqueeze(1).expand(N, M, self.atom_fea_len), atom_nbr_fea, nbr_fea], dim=2
+        )
+        total_gated_fea = self.fc_full(total_nbr_fea)
+        total_gated_fea = self.bn1(total_gated_fea.view(-1, self.atom_fea_len * 2)).view(
+            N, M, self.atom_fea_len * 2
+        )
+        nbr_filter, nbr_core = total_gated_fea.chunk(2, dim=2)
+        nbr_filter = self.sigmoid(nbr_filter)
+        nbr_core = self.softplus1(nbr_core)
+        nbr_sumed = torch.sum(nbr_filter * nbr_core, dim=1)
+        nbr_sumed = self.bn2(nbr_sumed)
+        out = self.softplus2(atom_in_fea + nbr_sumed)
+        return out
+
+
+class CrystalGraphConvNet(nn.Module):
+    def __init__(self, orig_atom_fea_len, nbr_fea_len, atom_fea_len=64, n_conv=3, h_fea_len=128):
+        super(CrystalGraphConvNet, self).__init__()
+        self.embedding = nn.Linear(orig_atom_fea_len, atom_fea_len)
+        self.convs = nn.ModuleList(
+            [ConvLayer(atom_fea_len=atom_fea_len, nbr_fea_len=nbr_fea_len) for _ in range(n_conv)]
+        )
+        self.conv_to_fc = nn.Linear(atom_fea_len, h_fea_len)
+        self.conv_to_fc_softplus = nn.Softplus()
+        self.fc_out = nn.Linear(h_fea_len, 1)
+
+    def forward(self, atom_fea, nbr_fea, nbr_fea_idx, crystal_atom_idx):
+        atom_fea = self.embedding(atom_fea)
+        for conv_func in self.convs:
+            atom_fea = conv_func(atom_fea, nbr_fea, nbr_fea_idx)
+        crys_fea = self.pooling(atom_fea, crystal_atom_idx)
+        crys_fea = self.conv_to_fc(self.conv_to_fc_softplus(crys_fea))
+        crys_fea = self.conv_to_fc_softplus(crys_fea)
+        return self.fc_out(crys_fea)
+
+    def pooling(self, atom_fea, crystal_atom_idx):
+        summed_fea = [torch.mean(atom_fea[idx_map], dim=0, keepdim=True) for idx_map in crystal_atom_idx]
+        return torch.cat(summed_fea, dim=0)
+
+
+def read(directory, name, dtype, shape):
+    return torch.from_numpy(np.fromfile(os.path.join(directory, name), dtype=dtype).reshape(shape))
+
+
+def main():
+    directory = sys.argv[1]
+    meta = json.load(open(os.path.join(directory, "meta.json")))
+    if meta.get("threads", 0) > 0:
+        torch.set_num_threads(meta["threads"])
+    torch.manual_seed(1)
+    n, m = meta["atoms"], meta["neighbors"]
+    atom_fea = read(directory, "atom_fea.f32", np.float32, (n, meta["atom_input"]))
+    nbr_fea = read(directory, "nbr_fea.f32", np.float32, (n, m, meta["edge_input"]))
+    nbr_idx = read(directory, "nbr_idx.i32", np.int32, (n, m)).long()
+    crystal = np.fromfile(os.path.join(directory, "crystal.i32"), dtype=np.int32)
+    crystal_atom_idx = [torch.from_numpy(np.nonzero(crystal == c)[0]) for c in range(meta["crystals"])]
+    targets = read(directory, "targets.f32", np.float32, (meta["crystals"], 1))
+
+    model = CrystalGraphConvNet(
+        meta["atom_input"], meta["edge_input"], meta["atom_fea_len"], meta["n_conv"], meta["h_fea_len"]
+    )
+    optimizer = torch.optim.Adam(model.parameters(), lr=meta["lr"])
+    criterion = nn.MSELoss()
+
+    def step():
+        t0 = time.perf_counter()
+        model.train()
+        optimizer.zero_grad()
+        loss = criterion(model(atom_fea, nbr_fea, nbr_idx, crystal_atom_idx), targets)
+        loss.backward()
+        optimizer.step()
+        value = loss.item()
+        return (time.perf_counter() - t0) * 1000, value
+
+    def forward():
+        t0 = time.perf_counter()
+        model.eval()
+        with torch.no_grad():
+            model(atom_fea, nbr_fea, nbr_idx, crystal_atom_idx).sum().item()
+        return (time.perf_counter() - t0) * 1000
+
+    first_ms, first_loss = step()
+    forward()
+    steps = [step()[0] for _ in range(meta["reps"])]
+    forwards = [forward() for _ in range(meta["reps"])]
+    json.dump(
+        {
+            "train_ms": float(np.median(steps)),
+            "forward_ms": float(np.median(forwards)),
+            "first_step_ms": first_ms,
+            "first_step_loss": first_loss,
+            "train_samples_ms": [round(x, 1) for x in steps],
+            "forward_samples_ms": [round(x, 1) for x in forwards],
+            "threads": torch.get_num_threads(),
+            "torch_version": torch.__version__,
+        },
+        sys.stdout,
+    )
+
+
+main()
