@@ -1,16 +1,10 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { loadCandidatePool } from '../data/loadPool';
-import type {
-  CampaignSpec,
-  CampaignStatus,
-  ExperimentOutcome,
-  ExperimentRequest,
-  LabResult,
-} from '../schemas';
+import type { CampaignSpec, CampaignStatus } from '../schemas';
 import { AuditEntry, NotificationDoc, recordBatchDecision, recordNotification } from '../store/approvals';
 import { registerCampaign, saveCampaignStatus } from '../store/campaigns';
-import { recordMeasurement, setExperimentStatus } from '../store/experiments';
+import { setExperimentStatus } from '../store/experiments';
 import { getPool, savePool } from '../store/pools';
 
 /** Campaign I/O on the orchestration queue: pool import, measurements, status snapshots. */
@@ -37,18 +31,9 @@ export function createCampaignActivities(deps: { db: Db }) {
       return { pool_id: loaded.poolId, size: loaded.pool.rows.length };
     },
 
-    async recordMeasurement(request: ExperimentRequest, result: LabResult): Promise<ExperimentOutcome> {
-      const { measurement } = await recordMeasurement(db, request, result);
-      return {
-        experiment_id: measurement.experiment_id,
-        candidate_id: measurement.candidate_id,
-        status: measurement.status,
-        value: measurement.value,
-      };
-    },
-
+    /** A result already stored stands: only a still-open request becomes cancelled. */
     async markExperimentCancelled(experimentId: string): Promise<void> {
-      await setExperimentStatus(db, experimentId, 'cancelled');
+      await setExperimentStatus(db, experimentId, 'cancelled', { onlyIf: 'requested' });
     },
 
     async saveCampaignStatus(status: CampaignStatus): Promise<void> {

@@ -1,8 +1,8 @@
-import { Client, WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { LabResult, LabResultAck, ValidationError, parseOrThrow } from '../schemas';
-import { getExperiment, getMeasurement } from '../store/experiments';
-import { experimentWorkflowId, submitLabResultUpdate } from '../workflows/definitions';
+import { getExperiment, outcomeOf, recordMeasurement, recordPartialResult } from '../store/experiments';
+import { experimentWorkflowId, labResultRecordedSignal } from '../workflows/definitions';
 
 export class UnknownExperimentError extends Error {
   constructor(readonly experimentId: string) {
@@ -11,29 +11,71 @@ export class UnknownExperimentError extends Error {
   }
 }
 
+const mismatch = (field: string, given: string, expected: string) =>
+  new ValidationError('lab result', [
+    { path: field, message: `"${given}" does not match the experiment's "${expected}"` },
+  ]);
+
 /**
- * The one path by which any lab (simulated now, HTTP later) delivers a result: validate, then
- * the experiment workflow's `submitLabResult` update. Idempotent by experiment id: a re-post
- * is acknowledged with duplicate=true, also after the experiment workflow has finished.
- * A malformed result throws a ValidationError naming the field, and nothing is written.
+ * The one path by which any lab (HTTP, CLI, simulated) delivers a result. Validates it against
+ * its request, writes it to MongoDB exactly once, then signals the experiment's workflow.
+ * Storing first means an acknowledged result is never lost: if the signal does not arrive (the
+ * API died in between), the lab's retry re-sends it and the workflow's reconciliation finds it.
+ *  - Final results are idempotent by experiment id: a re-post is acknowledged duplicate=true
+ *    and the first result stands, also after the experiment has finished.
+ *  - Partial results are idempotent by (experiment id, idempotency key).
+ *  - A result after the experiment timed out or was cancelled is recorded and flagged late.
+ * A malformed or mismatched result throws a ValidationError naming the field; nothing is written.
  */
-export async function submitLabResult(deps: { client: Client; db: Db }, raw: unknown): Promise<LabResultAck> {
-  const result = parseOrThrow(LabResult, raw, 'lab result');
+export async function submitLabResult(
+  deps: { client: Client; db: Db },
+  raw: unknown,
+  opts: { idempotencyKey?: string } = {},
+): Promise<LabResultAck> {
+  const result = parseOrThrow(LabResult, withIdempotencyKey(raw, opts.idempotencyKey), 'lab result');
   const experiment = await getExperiment(deps.db, result.experiment_id);
   if (!experiment) throw new UnknownExperimentError(result.experiment_id);
-  const handle = deps.client.workflow.getHandle(experimentWorkflowId(result.experiment_id));
+  if (result.candidate_id !== experiment.candidate_id) {
+    throw mismatch('candidate_id', result.candidate_id, experiment.candidate_id);
+  }
+  if (result.property !== experiment.property)
+    throw mismatch('property', result.property, experiment.property);
+  if (result.lab_id !== experiment.lab_id) throw mismatch('lab_id', result.lab_id, experiment.lab_id);
+
+  const ack = { experiment_id: experiment.experiment_id, accepted: true as const };
+  if (result.partial) {
+    const { duplicate } = await recordPartialResult(deps.db, experiment, {
+      ...result,
+      idempotency_key: result.idempotency_key as string,
+    });
+    return { ...ack, duplicate, partial: true, late: false };
+  }
+  const { measurement, duplicate, late } = await recordMeasurement(deps.db, experiment, result);
+  // Re-signalled on duplicates too: that is how a lab's retry heals a signal lost to a crash.
+  if (!late) await signalRecorded(deps.client, experiment.experiment_id, outcomeOf(measurement));
+  return { ...ack, duplicate, partial: false, late };
+}
+
+/** The Idempotency-Key header and the body field must agree when both are given. */
+function withIdempotencyKey(raw: unknown, headerKey: string | undefined): unknown {
+  if (headerKey === undefined || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  const bodyKey = (raw as { idempotency_key?: unknown }).idempotency_key;
+  if (bodyKey !== undefined && bodyKey !== headerKey) {
+    throw new ValidationError('lab result', [
+      { path: 'idempotency_key', message: 'differs from the Idempotency-Key header' },
+    ]);
+  }
+  return { ...raw, idempotency_key: headerKey };
+}
+
+async function signalRecorded(client: Client, experimentId: string, outcome: ReturnType<typeof outcomeOf>) {
   try {
-    return await handle.executeUpdate(submitLabResultUpdate, { args: [result] });
+    await client.workflow
+      .getHandle(experimentWorkflowId(experimentId))
+      .signal(labResultRecordedSignal, outcome);
   } catch (err) {
-    if (err instanceof WorkflowUpdateFailedError) {
-      // The workflow's validator refused it (ids or property do not match the request).
-      throw new ValidationError('lab result', [{ path: '', message: err.cause?.message ?? err.message }]);
-    }
-    if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) {
-      // The experiment is over: acknowledge a re-post of a stored result, refuse anything else.
-      const stored = await getMeasurement(deps.db, result.experiment_id);
-      if (stored) return { experiment_id: result.experiment_id, accepted: true, duplicate: true };
-    }
+    // The experiment already finished (it learned this result earlier, or timed out): nothing to tell.
+    if (err instanceof WorkflowNotFoundError || /already completed/i.test((err as Error).message)) return;
     throw err;
   }
 }

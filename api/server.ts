@@ -8,8 +8,22 @@ import {
   ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { CampaignSpec, CampaignStatus, LabResult, LabResultAck } from '../schemas';
-import { campaignMeasurements, getExperiment, pendingExperiments } from '../store/experiments';
+import {
+  CampaignSpec,
+  CampaignStatus,
+  LabResult,
+  LabResultAck,
+  Measurement,
+  PartialResult,
+} from '../schemas';
+import {
+  campaignMeasurements,
+  getExperiment,
+  getMeasurement,
+  partialResults,
+  pendingExperiments,
+} from '../store/experiments';
+import { registerLab } from '../store/labs';
 import { allow, assertLabScope, authenticate } from './auth';
 import {
   CampaignDeps,
@@ -117,8 +131,24 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
       '/lab-results',
       {
         preHandler: allow('lab'),
+        // The Idempotency-Key header is the body's idempotency_key; both given must agree.
+        preValidation: async (req) => {
+          const key = req.headers['idempotency-key'];
+          const body = req.body as Record<string, unknown> | null;
+          if (typeof key !== 'string' || typeof body !== 'object' || body === null || Array.isArray(body))
+            return;
+          if (body.idempotency_key !== undefined && body.idempotency_key !== key) {
+            throw new HttpError(
+              400,
+              'validation',
+              'idempotency_key: differs from the Idempotency-Key header',
+            );
+          }
+          body.idempotency_key = key;
+        },
         schema: {
-          summary: 'Post the result of one experiment (idempotent by experiment_id)',
+          summary:
+            'Post the result of one experiment: final (idempotent by experiment_id) or partial (idempotent by idempotency key)',
           security: bearer,
           body: LabResult,
           response: { 200: LabResultAck, 400: ErrorBody, 403: ErrorBody, 404: ErrorBody },
@@ -129,6 +159,73 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
         if (experiment) assertLabScope(req, experiment.lab_id);
         return submitLabResult(deps, req.body);
       },
+    );
+
+    api.get(
+      '/experiments/:experiment_id',
+      {
+        preHandler: allow('lab', 'chemist', 'pi'),
+        schema: {
+          summary: 'One experiment: its request, state, partial readings and final measurement',
+          security: bearer,
+          params: z.object({ experiment_id: z.string().min(1).max(300) }),
+          response: {
+            200: z.object({
+              experiment: z.record(z.string(), z.unknown()),
+              partial_results: z.array(PartialResult),
+              measurement: Measurement.nullable(),
+            }),
+            403: ErrorBody,
+            404: ErrorBody,
+          },
+        },
+      },
+      async (req) => {
+        const experiment = await getExperiment(deps.db, req.params.experiment_id);
+        if (!experiment) throw new HttpError(404, 'not_found', `no experiment "${req.params.experiment_id}"`);
+        assertLabScope(req, experiment.lab_id);
+        const { _id, ...rest } = experiment;
+        return {
+          experiment: rest,
+          partial_results: await partialResults(deps.db, experiment.experiment_id),
+          measurement: await getMeasurement(deps.db, experiment.experiment_id),
+        };
+      },
+    );
+
+    api.put(
+      '/labs/:lab_id',
+      {
+        preHandler: allow('admin'),
+        schema: {
+          summary: "Register a lab's webhook: its experiment requests are then pushed, HMAC-signed",
+          security: bearer,
+          params: z.object({ lab_id: z.string().min(1).max(200) }),
+          body: z
+            .object({
+              webhook_url: z.url({ protocol: /^https?$/ }).nullable(),
+              webhook_secret: z.string().min(32).max(500).nullable(),
+            })
+            .strict()
+            .refine((b) => (b.webhook_url === null) === (b.webhook_secret === null), {
+              message: 'webhook_url and webhook_secret go together',
+              path: ['webhook_secret'],
+            }),
+          response: {
+            200: z.object({ lab_id: z.string(), webhook_url: z.string().nullable(), updated_at: z.string() }),
+            400: ErrorBody,
+            403: ErrorBody,
+          },
+        },
+      },
+      async (req) =>
+        registerLab(
+          deps.db,
+          req.params.lab_id,
+          req.body.webhook_url && req.body.webhook_secret
+            ? { url: req.body.webhook_url, secret: req.body.webhook_secret }
+            : null,
+        ),
     );
 
     api.get(

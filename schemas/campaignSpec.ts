@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { MdStageSpec } from './mdStage';
 
 /**
  * The campaign spec a chemist writes (JSON or YAML-as-JSON). Versioned so that stored specs of
@@ -86,6 +87,13 @@ export const RemoteLabSpec = z
   .object({
     kind: z.literal('remote'),
     lab_id: identifier.describe('the lab whose tokens may see and answer these requests'),
+    result_timeout_minutes: z
+      .number()
+      .positive()
+      .optional()
+      .describe(
+        'give up waiting for a result after this long (counted as a failed experiment); a later result is still recorded, flagged late',
+      ),
   })
   .strict();
 
@@ -97,6 +105,25 @@ export const SIMULATED_LAB_ID = 'simulated-lab';
 /** Which lab answers requests of a campaign with this lab spec (and so which lab tokens see them). */
 export const labIdOf = (lab: z.infer<typeof LabSpec>): string =>
   lab.kind === 'remote' ? lab.lab_id : SIMULATED_LAB_ID;
+
+/**
+ * Where a campaign's notifications go (approval needed, target reached, stalled, failed), besides
+ * the notifications collection the dashboard reads. Webhooks are signed with the HMAC secret the
+ * orchestration worker holds (CRUCIBLE_NOTIFY_WEBHOOK_SECRET); e-mail goes through the SMTP
+ * server in CRUCIBLE_SMTP_URL. No secret belongs in a spec: specs live in workflow history.
+ */
+export const NotificationSpec = z
+  .object({
+    webhook_url: z.url({ protocol: /^https?$/ }).optional(),
+    email_to: z.array(z.email()).min(1).max(50).optional(),
+    stalled_after_minutes: z
+      .number()
+      .positive()
+      .optional()
+      .describe('notify when no lab result has arrived for this long while experiments are pending'),
+  })
+  .strict();
+export type NotificationSpec = z.infer<typeof NotificationSpec>;
 
 export const CampaignSpec = z
   .object({
@@ -148,6 +175,10 @@ export const CampaignSpec = z
       })
       .strict()
       .optional(),
+    notifications: NotificationSpec.optional(),
+    md: MdStageSpec.optional().describe(
+      'ML-potential MD for the top candidates of each batch, optionally gating lab dispatch',
+    ),
   })
   .strict()
   .superRefine((spec, ctx) => {

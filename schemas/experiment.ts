@@ -18,21 +18,41 @@ export type ExperimentRequest = z.infer<typeof ExperimentRequest>;
 /**
  * What a lab posts back. A succeeded result carries a finite value; a failed one a reason.
  * Labs may post the same result twice; the experiment id makes the second a no-op.
+ * A partial result (an intermediate reading: one replicate of three, a first impedance sweep)
+ * is recorded beside the experiment without completing it; its idempotency key tells re-posts
+ * of the same reading from new readings.
  */
 export const LabResult = z
   .object({
-    experiment_id: z.string().min(1),
-    candidate_id: z.string().min(1),
-    property: z.string().min(1),
+    experiment_id: z.string().min(1).max(300),
+    candidate_id: z.string().min(1).max(300),
+    property: z.string().min(1).max(100),
     status: z.enum(['succeeded', 'failed']),
     value: z.number().finite().optional(),
     uncertainty: z.number().finite().min(0).optional(),
-    failure_reason: z.string().min(1).optional(),
-    lab_id: z.string().min(1),
+    failure_reason: z.string().min(1).max(2000).optional(),
+    lab_id: z.string().min(1).max(200),
     measured_at: z.iso.datetime({ offset: true }),
+    partial: z.boolean().optional().describe('an intermediate reading; the experiment stays open'),
+    idempotency_key: z
+      .string()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe('required for partial results; the Idempotency-Key header sets it too'),
   })
   .strict()
   .superRefine((r, ctx) => {
+    if (r.partial && r.idempotency_key === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idempotency_key'],
+        message: 'a partial result needs an idempotency key (body field or Idempotency-Key header)',
+      });
+    }
+    if (r.partial && r.status === 'failed') {
+      ctx.addIssue({ code: 'custom', path: ['status'], message: 'a partial result cannot be a failure' });
+    }
     if (r.status === 'succeeded' && r.value === undefined) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'a succeeded result needs a finite value' });
     }
@@ -42,11 +62,18 @@ export const LabResult = z
   });
 export type LabResult = z.infer<typeof LabResult>;
 
-/** The lab's acknowledgement: `duplicate` is true when this experiment already had a result. */
+/**
+ * The lab's acknowledgement: `duplicate` is true when this experiment (or, for a partial
+ * result, this idempotency key) already had a result, and the stored one stands; `late` when
+ * the result came after the experiment timed out or was cancelled: recorded, flagged, and left
+ * out of the batch that was waiting for it.
+ */
 export const LabResultAck = z.object({
   experiment_id: z.string(),
   accepted: z.literal(true),
   duplicate: z.boolean(),
+  partial: z.boolean(),
+  late: z.boolean(),
 });
 export type LabResultAck = z.infer<typeof LabResultAck>;
 
@@ -64,6 +91,8 @@ export const Measurement = z
     lab_id: z.string(),
     measured_at: z.string(),
     recorded_at: z.string(),
+    /** Arrived after the experiment timed out or was cancelled. */
+    late: z.boolean().optional(),
   })
   .strict();
 export type Measurement = z.infer<typeof Measurement>;
@@ -72,7 +101,21 @@ export type Measurement = z.infer<typeof Measurement>;
 export const ExperimentOutcome = z.object({
   experiment_id: z.string(),
   candidate_id: z.string(),
-  status: z.enum(['succeeded', 'failed', 'cancelled']),
+  status: z.enum(['succeeded', 'failed', 'cancelled', 'timed_out']),
   value: z.number().nullable(),
 });
 export type ExperimentOutcome = z.infer<typeof ExperimentOutcome>;
+
+/** One intermediate reading of an open experiment (stored once per idempotency key). */
+export const PartialResult = z
+  .object({
+    experiment_id: z.string().min(1),
+    idempotency_key: z.string().min(1),
+    value: z.number().finite().nullable(),
+    uncertainty: z.number().finite().nullable(),
+    lab_id: z.string(),
+    measured_at: z.string(),
+    recorded_at: z.string(),
+  })
+  .strict();
+export type PartialResult = z.infer<typeof PartialResult>;

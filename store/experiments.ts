@@ -1,7 +1,15 @@
 import { Db, MongoServerError } from 'mongodb';
-import { ExperimentRequest, LabResult, Measurement, labIdOf } from '../schemas';
+import {
+  ExperimentOutcome,
+  ExperimentRequest,
+  LabResult,
+  Measurement,
+  PartialResult,
+  labIdOf,
+} from '../schemas';
 
-export type ExperimentStatus = 'requested' | 'measured' | 'failed' | 'cancelled';
+/** `timed_out` and `cancelled` are final for the campaign; a result may still arrive (flagged late). */
+export type ExperimentStatus = 'requested' | 'measured' | 'failed' | 'cancelled' | 'timed_out';
 
 export interface ExperimentDoc extends ExperimentRequest {
   _id: string;
@@ -11,6 +19,13 @@ export interface ExperimentDoc extends ExperimentRequest {
   requested_at: string;
   /** How many times dispatch ran for this id (retries after crashes); the request itself is written once. */
   dispatch_calls: number;
+  /** Intermediate readings recorded so far (partial_results collection). */
+  partial_results?: number;
+  last_partial_at?: string;
+  timed_out_at?: string;
+  /** Webhook delivery of the request to its lab, when the lab registered one. */
+  pushed_at?: string;
+  push_attempts?: number;
 }
 
 interface MeasurementDoc extends Measurement {
@@ -47,8 +62,10 @@ export async function setExperimentStatus(
   db: Db,
   experimentId: string,
   status: ExperimentStatus,
+  opts: { onlyIf?: ExperimentStatus } = {},
 ): Promise<void> {
-  await db.collection<ExperimentDoc>('experiments').updateOne({ _id: experimentId }, { $set: { status } });
+  const filter = opts.onlyIf ? { _id: experimentId, status: opts.onlyIf } : { _id: experimentId };
+  await db.collection<ExperimentDoc>('experiments').updateOne(filter, { $set: { status } });
 }
 
 /** Requests lab `labId` has not answered yet, oldest first. */
@@ -65,41 +82,159 @@ export async function campaignExperiments(db: Db, campaignId: string): Promise<E
   return db.collection<ExperimentDoc>('experiments').find({ campaign_id: campaignId }).toArray();
 }
 
+const FINISHED_FOR_CAMPAIGN: ExperimentStatus[] = ['timed_out', 'cancelled'];
+
+export const outcomeOf = (m: Measurement): ExperimentOutcome => ({
+  experiment_id: m.experiment_id,
+  candidate_id: m.candidate_id,
+  status: m.status,
+  value: m.value,
+});
+
 /**
- * Writes the measurement of an experiment exactly once (its _id is the experiment id). A second
- * call with the same id changes nothing and returns the stored measurement with duplicate=true.
+ * Writes the final result of an experiment exactly once (the measurement's _id is the
+ * experiment id): a second call changes nothing and returns the stored measurement with
+ * duplicate=true. A result for an experiment that already timed out or was cancelled is still
+ * recorded, flagged `late`; the check runs again after the insert, so a timeout racing this
+ * write is flagged too (see expireExperiment for the other side of that race).
  */
 export async function recordMeasurement(
   db: Db,
-  req: ExperimentRequest,
+  experiment: ExperimentDoc,
   result: LabResult,
-): Promise<{ measurement: Measurement; duplicate: boolean }> {
+): Promise<{ measurement: Measurement; duplicate: boolean; late: boolean }> {
   const measurement: Measurement = {
-    experiment_id: req.experiment_id,
-    campaign_id: req.campaign_id,
-    candidate_id: req.candidate_id,
-    iteration: req.iteration,
-    property: req.property,
+    experiment_id: experiment.experiment_id,
+    campaign_id: experiment.campaign_id,
+    candidate_id: experiment.candidate_id,
+    iteration: experiment.iteration,
+    property: experiment.property,
     status: result.status,
     value: result.status === 'succeeded' ? (result.value as number) : null,
     uncertainty: result.uncertainty ?? null,
     lab_id: result.lab_id,
     measured_at: result.measured_at,
     recorded_at: new Date().toISOString(),
+    late: FINISHED_FOR_CAMPAIGN.includes(experiment.status),
   };
   const measurements = db.collection<MeasurementDoc>('measurements');
   let duplicate = false;
   try {
-    await measurements.insertOne({ _id: req.experiment_id, ...measurement });
+    await measurements.insertOne({ _id: experiment.experiment_id, ...measurement });
   } catch (err) {
     if (!isDuplicateKey(err)) throw err;
     duplicate = true;
   }
-  const stored = await measurements.findOne({ _id: req.experiment_id });
-  if (!stored) throw new Error(`measurement ${req.experiment_id} vanished after insert`);
-  await setExperimentStatus(db, req.experiment_id, stored.status === 'succeeded' ? 'measured' : 'failed');
-  const { _id, ...rest } = stored;
-  return { measurement: rest, duplicate };
+  const experiments = db.collection<ExperimentDoc>('experiments');
+  if (!duplicate && !measurement.late) {
+    const status = measurement.status === 'succeeded' ? 'measured' : 'failed';
+    const moved = await experiments.updateOne(
+      { _id: experiment.experiment_id, status: 'requested' },
+      { $set: { status } },
+    );
+    if (moved.matchedCount === 0) {
+      const now = await getExperiment(db, experiment.experiment_id);
+      if (now && FINISHED_FOR_CAMPAIGN.includes(now.status)) {
+        await measurements.updateOne({ _id: experiment.experiment_id }, { $set: { late: true } });
+      }
+    }
+  }
+  const stored = await getMeasurement(db, experiment.experiment_id);
+  if (!stored) throw new Error(`measurement ${experiment.experiment_id} vanished after insert`);
+  return { measurement: stored, duplicate, late: stored.late === true };
+}
+
+/**
+ * The experiment's wait for its lab is over: marks it timed out unless a result is already
+ * stored, and returns the outcome the campaign should learn (the stored result when one won the
+ * race, else `timed_out`). Idempotent.
+ */
+export async function expireExperiment(db: Db, experimentId: string): Promise<ExperimentOutcome> {
+  const experiments = db.collection<ExperimentDoc>('experiments');
+  await experiments.updateOne(
+    { _id: experimentId, status: 'requested' },
+    { $set: { status: 'timed_out', timed_out_at: new Date().toISOString() } },
+  );
+  const stored = await getMeasurement(db, experimentId);
+  const experiment = await getExperiment(db, experimentId);
+  if (!experiment) throw new Error(`experiment ${experimentId} does not exist`);
+  if (stored && !stored.late) {
+    await experiments.updateOne(
+      { _id: experimentId },
+      {
+        $set: { status: stored.status === 'succeeded' ? 'measured' : 'failed' },
+        $unset: { timed_out_at: '' },
+      },
+    );
+    return outcomeOf(stored);
+  }
+  return {
+    experiment_id: experimentId,
+    candidate_id: experiment.candidate_id,
+    status: 'timed_out',
+    value: null,
+  };
+}
+
+/** The stored outcome of an experiment, if its result was recorded on time (reconciliation). */
+export async function storedOutcome(db: Db, experimentId: string): Promise<ExperimentOutcome | null> {
+  const stored = await getMeasurement(db, experimentId);
+  return stored && !stored.late ? outcomeOf(stored) : null;
+}
+
+interface PartialResultDoc extends PartialResult {
+  _id: string;
+}
+
+/** Records one intermediate reading once per (experiment, idempotency key); the experiment stays open. */
+export async function recordPartialResult(
+  db: Db,
+  experiment: ExperimentDoc,
+  result: LabResult & { idempotency_key: string },
+): Promise<{ duplicate: boolean }> {
+  const recordedAt = new Date().toISOString();
+  const doc: PartialResultDoc = {
+    _id: `${experiment.experiment_id}#${result.idempotency_key}`,
+    experiment_id: experiment.experiment_id,
+    idempotency_key: result.idempotency_key,
+    value: result.value ?? null,
+    uncertainty: result.uncertainty ?? null,
+    lab_id: result.lab_id,
+    measured_at: result.measured_at,
+    recorded_at: recordedAt,
+  };
+  try {
+    await db.collection<PartialResultDoc>('partial_results').insertOne(doc);
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    return { duplicate: true };
+  }
+  await db
+    .collection<ExperimentDoc>('experiments')
+    .updateOne(
+      { _id: experiment.experiment_id },
+      { $inc: { partial_results: 1 }, $set: { last_partial_at: recordedAt } },
+    );
+  return { duplicate: false };
+}
+
+export async function partialResults(db: Db, experimentId: string): Promise<PartialResult[]> {
+  const docs = await db
+    .collection<PartialResultDoc>('partial_results')
+    .find({ experiment_id: experimentId })
+    .sort({ recorded_at: 1 })
+    .toArray();
+  return docs.map(({ _id, ...rest }) => rest);
+}
+
+/** Marks the request delivered to the lab's webhook. */
+export async function markPushed(db: Db, experimentId: string, attempts: number): Promise<void> {
+  await db
+    .collection<ExperimentDoc>('experiments')
+    .updateOne(
+      { _id: experimentId },
+      { $set: { pushed_at: new Date().toISOString(), push_attempts: attempts } },
+    );
 }
 
 export async function getMeasurement(db: Db, experimentId: string): Promise<Measurement | null> {

@@ -1,7 +1,5 @@
 import {
-  ApplicationFailure,
   CancellationScope,
-  allHandlersFinished,
   condition,
   isCancellation,
   proxyActivities,
@@ -9,73 +7,70 @@ import {
 } from '@temporalio/workflow';
 import type { createCampaignActivities } from '../activities/campaign';
 import type { createLabActivities } from '../activities/lab';
-import { ExperimentOutcome, ExperimentRequest, LabResult, LabResultAck, parseOrThrow } from '../schemas';
-import { TASK_QUEUES, submitLabResultUpdate } from './definitions';
+import type { ExperimentOutcome, ExperimentRequest } from '../schemas';
+import { TASK_QUEUES, labResultRecordedSignal } from './definitions';
 
 // Single-document writes: a short timeout means a crashed worker's attempt is retried within seconds.
 const lab = proxyActivities<ReturnType<typeof createLabActivities>>({
   taskQueue: TASK_QUEUES.lab,
   startToCloseTimeout: '10 seconds',
 });
+// A lab's webhook may be down for hours: back off up to 30 minutes between tries, for about a day.
+const push = proxyActivities<ReturnType<typeof createLabActivities>>({
+  taskQueue: TASK_QUEUES.lab,
+  startToCloseTimeout: '30 seconds',
+  retry: {
+    initialInterval: '2 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '30 minutes',
+    maximumAttempts: 60,
+  },
+});
 const store = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
   startToCloseTimeout: '10 seconds',
 });
 
+/** How often a waiting experiment checks the store for a result whose signal never came. */
+export const RECONCILE_EVERY_MS = 30 * 60_000;
+
 /**
- * One experiment on one candidate: dispatch the request to its lab, wait (days if need be) for
- * the lab's result through the `submitLabResult` update, persist it once, return its outcome.
+ * One experiment on one candidate: dispatch the request to its lab (and push it when the lab
+ * has a webhook), then wait (weeks if need be) until the API has stored the lab's result and
+ * signalled it, or until the lab's result timeout, and return the outcome. The result itself
+ * is written once by the API (api/labResults.ts), never by this workflow, so no result passes
+ * through workflow history.
  */
 export async function experimentWorkflow(request: ExperimentRequest): Promise<ExperimentOutcome> {
-  let result: LabResult | undefined;
-  let outcome: ExperimentOutcome | undefined = undefined;
+  let outcome: ExperimentOutcome | undefined;
+  setHandler(labResultRecordedSignal, (o) => {
+    if (o.experiment_id === request.experiment_id && outcome === undefined) outcome = o;
+  });
 
-  setHandler(
-    submitLabResultUpdate,
-    async (posted): Promise<LabResultAck> => {
-      const ack = { experiment_id: request.experiment_id, accepted: true as const };
-      // First result wins; a re-post (lab retry, network duplicate) is acknowledged, not applied.
-      if (result !== undefined) return { ...ack, duplicate: true };
-      result = posted;
-      await condition(() => outcome !== undefined); // ack only once the measurement is stored
-      return { ...ack, duplicate: false };
-    },
-    {
-      // Runs before anything is written to history: a malformed result leaves no trace.
-      validator: (posted) => {
-        const r = parseOrThrow(LabResult, posted, 'lab result');
-        if (r.experiment_id !== request.experiment_id) {
-          throw new Error(
-            `lab result: experiment_id "${r.experiment_id}" does not match "${request.experiment_id}"`,
-          );
-        }
-        if (r.candidate_id !== request.candidate_id) {
-          throw new Error(
-            `lab result: candidate_id "${r.candidate_id}" does not match experiment's "${request.candidate_id}"`,
-          );
-        }
-        if (r.property !== request.property) {
-          throw new Error(
-            `lab result: property "${r.property}" does not match requested "${request.property}"`,
-          );
-        }
-      },
-    },
-  );
-
+  const timeoutMinutes = request.lab.kind === 'remote' ? request.lab.result_timeout_minutes : undefined;
+  const deadline = timeoutMinutes === undefined ? Infinity : Date.now() + timeoutMinutes * 60_000;
   try {
-    await lab.dispatchExperiment(request);
-    await condition(() => result !== undefined);
+    const dispatched = await lab.dispatchExperiment(request);
+    if (dispatched.push) {
+      // Not awaited: the lab may answer (pulling) before the push succeeds; a push that never
+      // succeeds leaves the request pullable.
+      void push.pushExperimentRequest(request).catch(() => undefined);
+    }
+    while (outcome === undefined) {
+      const waitMs = Math.min(RECONCILE_EVERY_MS, deadline - Date.now());
+      if (waitMs <= 0) {
+        outcome = await lab.expireExperiment(request.experiment_id);
+        break;
+      }
+      if (!(await condition(() => outcome !== undefined, waitMs))) {
+        outcome ??= (await lab.findStoredOutcome(request.experiment_id)) ?? undefined;
+      }
+    }
   } catch (err) {
     if (isCancellation(err)) {
       await CancellationScope.nonCancellable(() => store.markExperimentCancelled(request.experiment_id));
     }
     throw err;
   }
-  if (result === undefined) throw ApplicationFailure.nonRetryable('unreachable: no lab result');
-  // Once a lab has answered, its result is stored even if the campaign is being cancelled.
-  const posted = result;
-  outcome = await CancellationScope.nonCancellable(() => store.recordMeasurement(request, posted));
-  await condition(allHandlersFinished);
   return outcome;
 }

@@ -144,7 +144,13 @@ describe('HTTP API', () => {
 
     const first = await call('robot1', 'POST', '/lab-results', result);
     expect(first.statusCode).toBe(200);
-    expect(first.json()).toEqual({ experiment_id: exp.experiment_id, accepted: true, duplicate: false });
+    expect(first.json()).toEqual({
+      experiment_id: exp.experiment_id,
+      accepted: true,
+      duplicate: false,
+      partial: false,
+      late: false,
+    });
     const dup = await call('robot1', 'POST', '/lab-results', { ...result, value: 5 });
     expect(dup.json().duplicate).toBe(true);
     const stored = await campaignMeasurements(crucible.db, campaignId);

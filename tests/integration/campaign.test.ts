@@ -1,7 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import { submitLabResult, UnknownExperimentError } from '../../api/labResults';
 import type { LocalCrucible } from '../../cli/runtime';
-import { ValidationError } from '../../schemas';
+import { SIMULATED_LAB_ID, ValidationError } from '../../schemas';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements, getMeasurement } from '../../store/experiments';
@@ -168,7 +168,7 @@ describe('campaignWorkflow on real Temporal and FerretDB', () => {
   });
 });
 
-describe('lab results through the submitLabResult update', () => {
+describe('lab results through submitLabResult', () => {
   it('accepts a result once, acknowledges duplicates idempotently, and refuses malformed ones writing nothing', async () => {
     // The simulated lab is told to take a minute, so this test posts the results itself.
     const spec = csvSpec(pool.file, {
@@ -187,14 +187,14 @@ describe('lab results through the submitLabResult update', () => {
       property: 'y',
       status: 'succeeded',
       value: -1.25,
-      lab_id: 'robot-1',
+      lab_id: SIMULATED_LAB_ID,
       measured_at: new Date().toISOString(),
     };
 
     await expect(submitLabResult(deps, { ...good, value: 'high' })).rejects.toThrow(ValidationError);
     await expect(submitLabResult(deps, { ...good, value: 'high' })).rejects.toThrow(/value/);
     await expect(submitLabResult(deps, { ...good, candidate_id: 'someone-else' })).rejects.toThrow(
-      /candidate_id "someone-else" does not match/,
+      /candidate_id: "someone-else" does not match/,
     );
     await expect(submitLabResult(deps, { ...good, property: 'band_gap' })).rejects.toThrow(/property/);
     await expect(submitLabResult(deps, { ...good, experiment_id: 'nope' })).rejects.toThrow(
@@ -206,9 +206,11 @@ describe('lab results through the submitLabResult update', () => {
     ).toBe(true);
 
     const first = await submitLabResult(deps, good);
-    expect(first).toEqual({ experiment_id: exp.experiment_id, accepted: true, duplicate: false });
+    const ack = { experiment_id: exp.experiment_id, accepted: true, partial: false, late: false };
+    expect(first).toEqual({ ...ack, duplicate: false });
     const again = await submitLabResult(deps, { ...good, value: 99 });
-    expect(again).toEqual({ experiment_id: exp.experiment_id, accepted: true, duplicate: true });
+    expect(again).toEqual({ ...ack, duplicate: true });
+    await expect(submitLabResult(deps, { ...good, lab_id: 'robot-9' })).rejects.toThrow(/lab_id/);
     await crucible.client.workflow.getHandle(experimentWorkflowId(exp.experiment_id)).result();
     const afterClose = await submitLabResult(deps, good); // the experiment workflow has completed
     expect(afterClose.duplicate).toBe(true);

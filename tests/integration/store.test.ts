@@ -1,7 +1,14 @@
 import type { MongoClient, Db } from 'mongodb';
 import { connectMongo } from '../../store/db';
 import { saveBatchOnce } from '../../store/batches';
-import { recordMeasurement, requestExperiment } from '../../store/experiments';
+import {
+  expireExperiment,
+  getMeasurement,
+  partialResults,
+  recordMeasurement,
+  recordPartialResult,
+  requestExperiment,
+} from '../../store/experiments';
 import { getLabTruth, getPool, loadPoolMatrix, savePool } from '../../store/pools';
 import type { ExperimentRequest } from '../../schemas';
 import { requireServers, uniqueName } from '../helpers/integration';
@@ -82,14 +89,86 @@ describe('store', () => {
       lab_id: 'lab',
       measured_at: '2026-11-27T10:00:00Z',
     };
-    expect((await recordMeasurement(db, request, result)).duplicate).toBe(false);
-    const dup = await recordMeasurement(db, request, { ...result, value: 7 });
+    const experiment = await requestExperiment(db, request);
+    expect((await recordMeasurement(db, experiment, result)).duplicate).toBe(false);
+    const dup = await recordMeasurement(db, experiment, { ...result, value: 7 });
     expect(dup.duplicate).toBe(true);
     expect(dup.measurement.value).toBe(2.5);
     expect(await db.collection('measurements').countDocuments({ campaign_id: 'c1' })).toBe(1);
     expect(
       (await db.collection('experiments').findOne({ _id: request.experiment_id as never }))?.status,
     ).toBe('measured');
+  });
+
+  it('times an experiment out once, and flags a result that comes afterwards as late', async () => {
+    const req = { ...request, experiment_id: 'c1-i1-late', candidate_id: 'late' };
+    await requestExperiment(db, req);
+    const expired = await expireExperiment(db, req.experiment_id);
+    expect(expired).toEqual({
+      experiment_id: req.experiment_id,
+      candidate_id: 'late',
+      status: 'timed_out',
+      value: null,
+    });
+    // The API read the experiment before the timeout (status "requested"): the write still ends up late.
+    const staleView = { ...(await requestExperiment(db, req)), status: 'requested' as const };
+    const result = {
+      experiment_id: req.experiment_id,
+      candidate_id: 'late',
+      property: 'y',
+      status: 'succeeded' as const,
+      value: 1,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+    };
+    const recorded = await recordMeasurement(db, staleView, result);
+    expect(recorded).toMatchObject({ duplicate: false, late: true });
+    expect((await getMeasurement(db, req.experiment_id))?.late).toBe(true);
+    // Expiring again (a retried activity) keeps the timeout: the campaign has moved on.
+    expect((await expireExperiment(db, req.experiment_id)).status).toBe('timed_out');
+  });
+
+  it('lets a result stored just before the timeout win over it', async () => {
+    const req = { ...request, experiment_id: 'c1-i1-race', candidate_id: 'race' };
+    const experiment = await requestExperiment(db, req);
+    const result = {
+      experiment_id: req.experiment_id,
+      candidate_id: 'race',
+      property: 'y',
+      status: 'succeeded' as const,
+      value: 3,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+    };
+    await recordMeasurement(db, experiment, result);
+    expect(await expireExperiment(db, req.experiment_id)).toMatchObject({ status: 'succeeded', value: 3 });
+    expect((await db.collection('experiments').findOne({ _id: req.experiment_id as never }))?.status).toBe(
+      'measured',
+    );
+  });
+
+  it('records each partial reading once per idempotency key, leaving the experiment open', async () => {
+    const req = { ...request, experiment_id: 'c1-i1-part', candidate_id: 'part' };
+    const experiment = await requestExperiment(db, req);
+    const reading = {
+      experiment_id: req.experiment_id,
+      candidate_id: 'part',
+      property: 'y',
+      status: 'succeeded' as const,
+      value: 0.5,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+      partial: true,
+      idempotency_key: 'replicate-1',
+    };
+    expect(await recordPartialResult(db, experiment, reading)).toEqual({ duplicate: false });
+    expect(await recordPartialResult(db, experiment, { ...reading, value: 9 })).toEqual({ duplicate: true });
+    expect(
+      await recordPartialResult(db, experiment, { ...reading, idempotency_key: 'replicate-2', value: 0.7 }),
+    ).toEqual({ duplicate: false });
+    expect((await partialResults(db, req.experiment_id)).map((p) => p.value)).toEqual([0.5, 0.7]);
+    const doc = await db.collection('experiments').findOne({ _id: req.experiment_id as never });
+    expect(doc).toMatchObject({ status: 'requested', partial_results: 2 });
   });
 
   it('keeps the first batch proposed for an iteration', async () => {
