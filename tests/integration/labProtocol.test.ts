@@ -200,7 +200,7 @@ describe('lab protocol', () => {
       const { request, handle } = await startExperiment('push-lab');
       const doc = await waitFor('a successful delivery', async () => {
         const e = await getExperiment(crucible.db, request.experiment_id);
-        return e?.pushed_at && e;
+        return e?.pushed_at ? e : null;
       });
       expect(deliveries).toHaveLength(3);
       expect(deliveries.every((d) => d.ok && d.id === request.experiment_id)).toBe(true);
