@@ -6,6 +6,7 @@
  *   campaign pause|resume|cancel <id>        approve <id> [--keep a,b | --reject] [--reason TEXT]
  *   lab pending <lab_id>     lab submit <result.json>
  *   token create --role admin|chemist|pi|lab [--lab LAB_ID] [--name NAME]
+ *   import <pool.csv | obelix | cif-folder | cifs.tar.gz> [...]   (MongoDB only, no Temporal)
  */
 import { Client, Connection } from '@temporalio/client';
 import * as fs from 'node:fs';
@@ -23,6 +24,8 @@ import { connectMongo } from '../store/db';
 import { campaignMeasurements, pendingExperiments } from '../store/experiments';
 import { ROLES, Role, issueToken } from '../store/tokens';
 import { temporalAddress, temporalNamespace } from '../workers/env';
+import { ImportReport, ImportSource, importPool } from './importPool';
+import { createProgress } from './progress';
 import { bestSoFar, sparkline } from './sparkline';
 
 interface Ctx {
@@ -31,11 +34,14 @@ interface Ctx {
   json: boolean;
 }
 
-const USAGE = `usage: crucible <campaign|approve|lab|token> ... [--json]
+const USAGE = `usage: crucible <campaign|approve|lab|token|import> ... [--json]
   campaign start <spec.json> [--id ID] | list | status <id> | pause <id> | resume <id> | cancel <id>
   approve <id> [--keep ID,ID | --reject] [--reason TEXT]
   lab pending <lab_id> | submit <result.json>
-  token create --role ${ROLES.join('|')} [--lab LAB_ID] [--name NAME]`;
+  token create --role ${ROLES.join('|')} [--lab LAB_ID] [--name NAME]
+  import <pool.csv> [--id-column id] [--target COL] [--features A,B] [--cifs DIR|TGZ]
+  import obelix [--dir DIR] [--cifs DIR|TGZ | --no-cifs]
+  import <cif-folder | cifs.tar.gz>      (--skip-unreadable: import the readable CIFs)`;
 
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(name);
@@ -156,6 +162,51 @@ async function run(ctx: Ctx, args: string[]): Promise<void> {
   throw new Error(USAGE);
 }
 
+/** What `import <source>` means: OBELiX by name, a folder or .tar.gz of CIFs, else a CSV table. */
+function importSource(args: string[]): ImportSource {
+  const source = args[1];
+  if (!source) throw new Error(`import: a source is required\n${USAGE}`);
+  if (source === 'obelix') return { kind: 'obelix', dir: option(args, '--dir') };
+  if (!fs.existsSync(source)) throw new Error(`import: ${source} does not exist`);
+  if (fs.statSync(source).isDirectory() || /\.(tar\.gz|tgz)$/.test(source))
+    return { kind: 'cifs', path: source };
+  return {
+    kind: 'csv',
+    path: source,
+    id_column: option(args, '--id-column') ?? 'id',
+    target_column: option(args, '--target'),
+    feature_columns: option(args, '--features')?.split(','),
+  };
+}
+
+async function runImport(db: Db, args: string[], json: boolean): Promise<void> {
+  const source = importSource(args);
+  if (source.kind === 'cifs' && option(args, '--cifs')) {
+    throw new Error(
+      'import: --cifs attaches structures to a CSV or OBELiX pool; a CIF source brings its own',
+    );
+  }
+  const progress = createProgress(process.stderr);
+  let report: ImportReport;
+  try {
+    report = await importPool(db, source, {
+      cifs: args.includes('--no-cifs') ? null : option(args, '--cifs'),
+      skipUnreadable: args.includes('--skip-unreadable'),
+      onProgress: (phase, done, total) => progress.update(phase, done, total),
+    });
+  } finally {
+    progress.finish();
+  }
+  const r = report;
+  const lines = [
+    `pool ${r.pool_id}: ${r.size} candidates from ${r.origin}${r.labelled ? ' (with hidden labels)' : ''}`,
+    `  candidates: ${r.inserted} inserted, ${r.already_present} already present`,
+    `  structures: ${r.structures} stored (${r.structures_inserted} inserted, ${r.structures_already_present} already present)`,
+    ...r.unreadable.map((u) => `  skipped unreadable ${u.message}`),
+  ];
+  console.log(json ? JSON.stringify(r) : lines.join('\n'));
+}
+
 async function main() {
   const args = process.argv.slice(2).filter((a) => a !== '--json');
   const json = process.argv.includes('--json');
@@ -164,6 +215,13 @@ async function main() {
     return;
   }
   const { client: mongo, db }: { client: MongoClient; db: Db } = await connectMongo();
+  if (args[0] === 'import') {
+    try {
+      return await runImport(db, args, json);
+    } finally {
+      await mongo.close();
+    }
+  }
   const connection = await Connection.connect({ address: temporalAddress() });
   try {
     await run({ client: new Client({ connection, namespace: temporalNamespace() }), db, json }, args);

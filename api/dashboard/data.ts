@@ -8,6 +8,7 @@ import { getPool, loadLabTruth } from '../../store/pools';
 import { CampaignDeps, campaignStatus } from '../campaigns';
 import { HttpError } from '../errors';
 import { CalibrationPoint, Direction, bestSoFarTrace, calibrationCurve, expectedBestOfRandom } from './stats';
+import { candidateFormulas, poolStructureIds } from './structure';
 
 /** The approval request as the campaign status carries it (absent on snapshots written before it existed). */
 export interface AwaitingApproval {
@@ -60,13 +61,25 @@ export interface CampaignView {
     iteration: number;
     lab_id: string;
     requested_at: string;
+    has_structure: boolean;
   }[];
+  /** The best measured candidates (one row per candidate, its best succeeded measurement), best first. */
+  top_candidates: {
+    candidate_id: string;
+    formula: string | null;
+    value: number;
+    iteration: number;
+    has_structure: boolean;
+  }[];
+  /** How many candidates of the campaign's pool have a crystal structure the viewer can draw. */
+  structures: { count: number };
   approval:
     | (AwaitingApproval & { candidates: { candidate_id: string; mean: number | null; std: number | null }[] })
     | null;
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
+const TOP_CANDIDATES = 10;
 
 const awaitingOf = (s: CampaignStatus | null): AwaitingApproval | null =>
   (s as { awaiting_approval?: AwaitingApproval | null } | null)?.awaiting_approval ?? null;
@@ -187,6 +200,27 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
     .map((p) => (p.measured - p.predicted) / Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2))
     .filter(Number.isFinite);
 
+  // Top measured candidates, best first, one row each.
+  const sign = direction === 'maximize' ? -1 : 1;
+  const bestOf = new Map<string, { value: number; iteration: number }>();
+  for (const m of measurements) {
+    if (m.status !== 'succeeded' || m.value === null) continue;
+    const prev = bestOf.get(m.candidate_id);
+    if (!prev || sign * (m.value - prev.value) < 0)
+      bestOf.set(m.candidate_id, { value: m.value, iteration: m.iteration });
+  }
+  const top = [...bestOf.entries()]
+    .sort((a, b) => sign * (a[1].value - b[1].value) || a[0].localeCompare(b[0]))
+    .slice(0, TOP_CANDIDATES);
+  const [structureIds, formulas] = await Promise.all([
+    poolStructureIds(deps, doc.pool_id),
+    candidateFormulas(
+      deps,
+      doc.pool_id,
+      top.map(([c]) => c),
+    ),
+  ]);
+
   const awaiting = awaitingOf(status);
   const approvalBatch = awaiting ? batches.find((b) => b.iteration === awaiting.iteration) : undefined;
   return {
@@ -212,7 +246,16 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
         iteration: e.iteration,
         lab_id: e.lab_id,
         requested_at: e.requested_at,
+        has_structure: structureIds.has(e.candidate_id),
       })),
+    top_candidates: top.map(([c, m]) => ({
+      candidate_id: c,
+      formula: formulas.get(c) ?? null,
+      value: m.value,
+      iteration: m.iteration,
+      has_structure: structureIds.has(c),
+    })),
+    structures: { count: structureIds.size },
     approval: awaiting && {
       ...awaiting,
       candidates: awaiting.candidate_ids.map((c) => {

@@ -11,6 +11,7 @@ export function dashboardHtml(): string {
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/dashboard/static/dashboard.css">
 <script src="/dashboard/static/plots.js" defer></script>
+<script src="/dashboard/static/structure.js" defer></script>
 <script src="/dashboard/static/dashboard.js" defer></script>
 </head>
 <body>
@@ -50,6 +51,13 @@ export function dashboardHtml(): string {
         <h3>Pending experiments</h3>
         <table id="pending"><thead><tr><th>experiment</th><th>candidate</th><th>iter.</th><th>lab</th><th>age</th></tr></thead><tbody></tbody></table>
         <p class="note" id="pending-note"></p></div>
+      <div class="panel"><h3>Top measured candidates</h3>
+        <table id="top"><thead><tr><th>candidate</th><th>formula</th><th>value</th><th>iter.</th><th>structure</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="top-note"></p></div>
+      <div class="panel" id="structure-panel"><h3>Crystal structure <span id="structure-title" class="muted"></span></h3>
+        <canvas id="structure-canvas" tabindex="0" role="img" aria-label="crystal structure viewer" hidden></canvas>
+        <p id="structure-info" class="note"></p>
+        <p id="structure-note" class="note">Click a candidate (top candidates, pending experiments) to see its crystal structure.</p></div>
     </div>
   </section>
 </main>

@@ -1,4 +1,4 @@
-// The PI dashboard: one HTML page plus two static files, and JSON endpoints it polls every 2 s.
+// The PI dashboard: one HTML page plus its static files, and JSON endpoints it polls every 2 s.
 // The page and its scripts carry no data, so they are public; every JSON endpoint needs a
 // chemist, pi or admin bearer token, which the page takes from its URL fragment or a login box
 // (a fragment never reaches the server or its logs).
@@ -11,11 +11,13 @@ import { allow, authenticate } from '../auth';
 import type { CampaignDeps } from '../campaigns';
 import { campaignRows, campaignView } from './data';
 import { dashboardHtml } from './page';
+import { candidateStructure } from './structure';
 
 const STATIC_DIR = path.join(__dirname, 'static');
 const STATIC_TYPES: Record<string, string> = {
   'plots.js': 'text/javascript; charset=utf-8',
   'dashboard.js': 'text/javascript; charset=utf-8',
+  'structure.js': 'text/javascript; charset=utf-8',
   'dashboard.css': 'text/css; charset=utf-8',
 };
 
@@ -80,6 +82,22 @@ export function dashboardPlugin(deps: CampaignDeps): FastifyPluginAsync {
           },
         },
         async (req) => campaignView(deps, req.params.id),
+      );
+      api.get(
+        '/campaigns/:id/candidates/:candidate_id/structure',
+        {
+          preHandler: allow('chemist', 'pi'),
+          schema: {
+            summary:
+              "A candidate's crystal structure (pymatgen Structure.as_dict()), or structure null with the reason",
+            security: [{ bearer: [] }],
+            params: z.object({
+              id: z.string().min(1).max(200),
+              candidate_id: z.string().min(1).max(200),
+            }),
+          },
+        },
+        async (req) => candidateStructure(deps, req.params.id, req.params.candidate_id),
       );
     });
   };

@@ -2,15 +2,19 @@
 // dashboard plugin on a real port, and Debian's Chromium loading the page and drawing the plots.
 import type { FastifyInstance } from 'fastify';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
 import { campaignStatus, signalCampaign, startCampaign } from '../../api/campaigns';
 import { dashboardPlugin } from '../../api/dashboard/plugin';
 import { buildApi } from '../../api/server';
+import { importPool } from '../../cli/importPool';
 import { LocalCrucible, startLocalCrucible } from '../../cli/runtime';
+import { createRng } from '../../optimize/rng';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import { getStructure } from '../../store/structures';
 import { issueToken } from '../../store/tokens';
 import {
   requireServers,
@@ -19,12 +23,15 @@ import {
   workflowBundle,
   writeSyntheticPool,
 } from '../helpers/integration';
+import { SHARED_DATASETS } from '../helpers/python';
 import { csvSpec } from '../helpers/specs';
 import { launchChromium } from './browser';
 
 requireServers();
 const dbName = uniqueName('crucible_test_dashboard');
 const pool = writeSyntheticPool(60, 5);
+const CIF_DIR = path.join(SHARED_DATASETS, 'cgcnn-sample');
+const xtalPool = writeCifPool();
 const ARTIFACTS = path.join(__dirname, '..', '..', 'test-artifacts');
 let crucible: LocalCrucible;
 let app: FastifyInstance;
@@ -35,10 +42,27 @@ const ids = {
   done: uniqueName('dash-done'),
   remote: uniqueName('dash-remote'),
   gated: uniqueName('dash-gated'),
+  xtal: uniqueName('dash-xtal'),
 };
 
+/** A CSV pool whose ids are the CIF names of cgcnn-sample (10 COD crystals), so each candidate has a structure. */
+function writeCifPool(): string {
+  const rng = createRng(11);
+  const ids = fs
+    .readdirSync(CIF_DIR)
+    .filter((f) => f.endsWith('.cif'))
+    .map((f) => f.replace(/\.cif$/, ''));
+  const lines = ['id,x1,x2,y', ...ids.map((id) => `${id},${rng.next()},${rng.next()},${rng.next()}`)];
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-xtal-')), 'pool.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
 // Browser globals for the page functions below (tsconfig has no DOM lib: the rest is Node).
-declare const document: { body: { dataset: Record<string, string | undefined> } };
+declare const document: {
+  body: { dataset: Record<string, string | undefined> };
+  getElementById(id: string): { dataset: Record<string, string | undefined> } | null;
+};
 declare const sessionStorage: { setItem(k: string, v: string): void };
 
 const deps = () => ({ client: crucible.client, db: crucible.db });
@@ -85,7 +109,24 @@ beforeAll(async () => {
     csvSpec(pool.file, { budget: { experiments: 9, iterations: 4 }, approval: { required: true } } as never),
     ids.gated,
   );
+  // Structures come with a pool through `crucible import <table> --cifs <folder>`, before or after
+  // a campaign on the same table (the pool id is content-derived, so both meet in one pool).
+  const imported = await importPool(
+    crucible.db,
+    { kind: 'csv', path: xtalPool, id_column: 'id', target_column: 'y' },
+    { cifs: CIF_DIR },
+  );
+  expect(imported.structures).toBe(10);
+  await startCampaign(
+    deps(),
+    csvSpec(xtalPool, {
+      budget: { experiments: 6, iterations: 3 },
+      seed_experiments: { count: 3, method: 'random' },
+    }),
+    ids.xtal,
+  );
   await crucible.client.workflow.getHandle(ids.done).result();
+  await crucible.client.workflow.getHandle(ids.xtal).result();
   browser = await launchChromium();
 });
 
@@ -133,6 +174,34 @@ describe('dashboard JSON endpoints', () => {
       expect.arrayContaining([ids.done, ids.remote, ids.gated]),
     );
     expect((await get('pi', '/dashboard/api/campaigns/no-such-campaign')).statusCode).toBe(404);
+  });
+
+  it('serves a candidate structure to chemists and PIs, and says when there is none', async () => {
+    const url = (campaign: string, candidate: string) =>
+      `/campaigns/${campaign}/candidates/${candidate}/structure`;
+    expect((await get(null, url(ids.xtal, '1000041'))).statusCode).toBe(401);
+    expect((await get('robot', url(ids.xtal, '1000041'))).statusCode).toBe(403);
+    expect((await get('pi', url('no-such-campaign', '1000041'))).statusCode).toBe(404);
+    expect((await get('pi', url(ids.xtal, 'no-such-candidate'))).statusCode).toBe(404);
+    const res = await get('chemist', url(ids.xtal, '1000041'));
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    const stored = await getStructure(crucible.db, body.pool_id, '1000041');
+    expect(stored).not.toBeNull();
+    expect(body.structure.num_sites).toBe(stored?.num_sites);
+    expect(body.structure.pymatgen.sites).toHaveLength(stored?.num_sites ?? -1);
+    expect(body.structure.pymatgen.lattice.matrix).toHaveLength(3);
+    for (const el of new Set<string>(
+      body.structure.pymatgen.sites.flatMap((s: { species: { element: string }[] }) =>
+        s.species.map((x) => x.element),
+      ),
+    ))
+      expect(body.structure.radii_A[el]).toBeGreaterThan(0.2);
+    // The synthetic table has no CIFs: a clear answer, not an error.
+    const none = await get('pi', url(ids.done, 'cand000'));
+    expect(none.statusCode).toBe(200);
+    expect(none.json().structure).toBeNull();
+    expect(none.json().reason).toMatch(/no crystal structure stored for cand000/);
   });
 
   it('serves the page and its scripts without a token, under a strict CSP', async () => {
@@ -185,7 +254,7 @@ describe('dashboard in Chromium', () => {
     );
     expect(await page.locator('#plot-calibration path.observed-line').count()).toBe(1);
     expect(await page.locator('#plot-calibration path.expected-line').count()).toBe(1);
-    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(3);
+    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(4);
     await expect(page.locator('#summary').innerText()).resolves.toContain('completed');
     await expect(page.locator('#calibration-note').innerText()).resolves.toContain('overconfident');
 
@@ -223,6 +292,115 @@ describe('dashboard in Chromium', () => {
     await page.evaluate(() => sessionStorage.setItem('crucible_dashboard_token', 'cru_revoked'));
     await page.reload();
     await page.waitForSelector('#conn.bad');
+    await page.close();
+  });
+
+  /** Non-white pixels of the viewer's canvas, the distinct colours among them, and a hash of the image. */
+  const canvasPixels = (page: Page) =>
+    page.evaluate<{ inked: number; total: number; colours: number; hash: number }>(`(() => {
+      const c = document.getElementById('structure-canvas');
+      const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+      let inked = 0, hash = 0;
+      const colours = new Set();
+      for (let i = 0; i < d.length; i += 4) {
+        if (d[i] < 245 || d[i + 1] < 245 || d[i + 2] < 245) inked++;
+        colours.add((d[i] >> 4) * 256 + (d[i + 1] >> 4) * 16 + (d[i + 2] >> 4));
+        hash = (hash * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) | 0;
+      }
+      return { inked, total: d.length / 4, colours: colours.size, hash };
+    })()`);
+
+  it('opens a candidate from the top-candidates table in the structure viewer, drawn and rotatable', async () => {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.xtal}`);
+    await drawn(page, ids.xtal);
+    const measured = new Set(
+      (await campaignMeasurements(crucible.db, ids.xtal))
+        .filter((m) => m.status === 'succeeded')
+        .map((m) => m.candidate_id),
+    );
+    expect(await page.locator('#top tr.top-row').count()).toBe(measured.size);
+    await expect(page.locator('#top-note').innerText()).resolves.toContain(
+      '10 candidates of this pool have a crystal structure',
+    );
+    expect(await page.locator('#structure-canvas').isHidden()).toBe(true);
+
+    const row = page.locator('#top tr.top-row').first();
+    const candidate = await row.getAttribute('data-candidate');
+    if (!candidate) throw new Error('top row without a candidate id');
+    await row.click();
+    await page.waitForFunction(() => document.body.dataset.structure === 'drawn', undefined, {
+      timeout: 15_000,
+    });
+    const campaign = await getCampaign(crucible.db, ids.xtal);
+    const stored = await getStructure(crucible.db, campaign?.pool_id ?? '', candidate);
+    if (!stored) throw new Error(`no stored structure for ${candidate}`);
+    const canvas = page.locator('#structure-canvas');
+    expect(Number(await canvas.getAttribute('data-sites'))).toBe(stored.num_sites);
+    // Atoms on a cell face are drawn at both faces, so there are at least as many atoms as sites.
+    expect(Number(await canvas.getAttribute('data-atoms'))).toBeGreaterThanOrEqual(stored.num_sites);
+    const elements = new Set(
+      (JSON.parse(stored.structure_json).sites as { species: { element: string }[] }[]).flatMap((s) =>
+        s.species.map((x) => x.element),
+      ),
+    );
+    expect(new Set((await canvas.getAttribute('data-elements'))?.split(' '))).toEqual(elements);
+    await expect(page.locator('#structure-info').innerText()).resolves.toContain(`${stored.num_sites} sites`);
+    await expect(page.locator('#structure-info').innerText()).resolves.toContain(stored.space_group.symbol);
+
+    // Something was really drawn: a good share of inked pixels in several colours.
+    const before = await canvasPixels(page);
+    expect(before.inked / before.total).toBeGreaterThan(0.03);
+    expect(before.colours).toBeGreaterThan(elements.size + 5);
+
+    // Dragging rotates it: the picture changes.
+    await canvas.scrollIntoViewIfNeeded();
+    const box = await canvas.boundingBox();
+    if (!box) throw new Error('viewer canvas has no box');
+    const draws = Number(await canvas.getAttribute('data-draws'));
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width / 2 + 80, box.y + box.height / 2 + 30, { steps: 8 });
+    await page.mouse.up();
+    await page.waitForFunction(
+      (n) => Number(document.getElementById('structure-canvas')?.dataset.draws) > n,
+      draws,
+    );
+    const after = await canvasPixels(page);
+    expect(after.hash).not.toBe(before.hash);
+    expect(after.inked / after.total).toBeGreaterThan(0.03);
+
+    // It stays on that candidate across the 2 s polls.
+    const polls = Number(await page.evaluate(() => document.body.dataset.polls));
+    await drawn(page, ids.xtal, polls + 1);
+    expect(await page.locator('#top tr.top-row.viewing').getAttribute('data-candidate')).toBe(candidate);
+    expect(await canvas.isVisible()).toBe(true);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-structure.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('says clearly that a candidate from a table without CIFs has no structure', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.done}`);
+    await drawn(page, ids.done);
+    await expect(page.locator('#top-note').innerText()).resolves.toContain(
+      'This pool has no crystal structures',
+    );
+    const row = page.locator('#top tr.top-row').first();
+    const candidate = await row.getAttribute('data-candidate');
+    await row.click();
+    await page.waitForFunction(() => document.body.dataset.structure === 'none', undefined, {
+      timeout: 15_000,
+    });
+    await expect(page.locator('#structure-note').innerText()).resolves.toContain(
+      `No structure to show: no crystal structure stored for ${candidate}`,
+    );
+    expect(await page.locator('#structure-canvas').isHidden()).toBe(true);
     await page.close();
   });
 

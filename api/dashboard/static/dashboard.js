@@ -13,6 +13,9 @@
   let timer = null;
   let polls = 0;
   let clockSkewMs = 0; // server time − browser time, so pending ages do not depend on the PI's clock
+  let viewing = null; // {campaign, candidate} shown in the structure viewer
+  let viewer = null;
+  let viewRequest = 0;
 
   // A token in the fragment (#token=...&campaign=...) is moved to sessionStorage and removed
   // from the address bar, so it is not left in history or shared by copying the URL.
@@ -199,13 +202,100 @@
       const tr = document.createElement('tr');
       tr.className = 'pending-row';
       cell(tr, e.experiment_id, 'id');
-      cell(tr, e.candidate_id);
+      candidateLink(cell(tr, e.candidate_id + (e.has_structure ? ' ◆' : '')), v.campaign_id, e.candidate_id);
       cell(tr, e.iteration);
       cell(tr, e.lab_id);
       cell(tr, age(e.requested_at));
       tbody.appendChild(tr);
     }
     $('pending-note').textContent = v.pending.length ? '' : 'No experiments waiting for a lab.';
+  }
+
+  /** Makes `el` open the candidate's crystal structure in the viewer (click or Enter). */
+  function candidateLink(el, campaignId, candidateId) {
+    el.classList.add('candidate-link');
+    el.tabIndex = 0;
+    el.title = `show the crystal structure of ${candidateId}`;
+    el.dataset.candidate = candidateId;
+    if (viewing && viewing.campaign === campaignId && viewing.candidate === candidateId)
+      el.classList.add('viewing');
+    const open = () => showStructure(campaignId, candidateId);
+    el.addEventListener('click', open);
+    el.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') open();
+    });
+  }
+
+  function renderTop(v) {
+    const tbody = $('top').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const c of v.top_candidates) {
+      const tr = document.createElement('tr');
+      tr.className = 'top-row';
+      cell(tr, c.candidate_id, 'id');
+      cell(tr, c.formula);
+      cell(tr, P.fmt(c.value));
+      cell(tr, c.iteration);
+      cell(tr, c.has_structure ? '◆ yes' : 'none', c.has_structure ? 'has-structure' : 'muted');
+      candidateLink(tr, v.campaign_id, c.candidate_id);
+      tbody.appendChild(tr);
+    }
+    const n = v.structures.count;
+    $('top-note').textContent =
+      (v.top_candidates.length ? '' : 'No succeeded measurements yet. ') +
+      (n
+        ? `${n} candidates of this pool have a crystal structure (◆). Click a row to view it.`
+        : 'This pool has no crystal structures (a table without CIFs); `crucible import` can add them.');
+  }
+
+  function resetViewer(text) {
+    if (viewer) viewer.destroy();
+    viewer = null;
+    $('structure-canvas').hidden = true;
+    $('structure-title').textContent = '';
+    $('structure-info').textContent = '';
+    $('structure-note').className = 'note';
+    $('structure-note').textContent = text;
+  }
+
+  async function showStructure(campaignId, candidateId) {
+    viewing = { campaign: campaignId, candidate: candidateId };
+    document.querySelectorAll('.candidate-link').forEach((el) => {
+      el.classList.toggle('viewing', el.dataset.candidate === candidateId);
+    });
+    const request = ++viewRequest;
+    resetViewer(`loading ${candidateId}…`);
+    document.body.dataset.structure = 'loading';
+    $('structure-title').textContent = `— ${candidateId}`;
+    try {
+      const url = `/campaigns/${encodeURIComponent(campaignId)}/candidates/${encodeURIComponent(candidateId)}/structure`;
+      const r = await api('GET', url);
+      if (request !== viewRequest) return; // a later click won
+      if (!r.structure) {
+        resetViewer(`No structure to show: ${r.reason}`);
+        $('structure-title').textContent = `— ${candidateId}${r.formula ? ` (${r.formula})` : ''}`;
+        document.body.dataset.structure = 'none';
+        return;
+      }
+      const s = r.structure;
+      $('structure-note').textContent =
+        'Drag to rotate, wheel to zoom, double-click to reset. ' +
+        (s.is_ordered ? '' : 'Pies: partially occupied sites, one wedge per species (white: vacant share).');
+      $('structure-title').textContent = `— ${candidateId} (${r.formula || s.formula})`;
+      $('structure-info').textContent =
+        `${s.formula} · space group ${s.space_group.symbol} (${s.space_group.number})` +
+        `${s.matches_stated_space_group === false ? ', differs from the CIF’s' : ''} · ${s.num_sites} sites` +
+        `${s.is_ordered ? '' : ' · partial occupancies'}`;
+      const canvas = $('structure-canvas');
+      canvas.hidden = false;
+      viewer = window.CrucibleStructure.create(canvas, s);
+      document.body.dataset.structure = 'drawn';
+    } catch (err) {
+      if (request !== viewRequest) return;
+      resetViewer(`Cannot load the structure of ${candidateId}: ${err.message}`);
+      $('structure-note').className = 'bad';
+      document.body.dataset.structure = 'error';
+    }
   }
 
   function renderApproval(v) {
@@ -319,7 +409,15 @@
         renderParity(v);
         renderCalibration(v);
         renderPending(v);
+        renderTop(v);
         renderApproval(v);
+        if (viewing && viewing.campaign !== v.campaign_id) {
+          viewing = null;
+          viewRequest += 1;
+          resetViewer(
+            'Click a candidate (top candidates, pending experiments) to see its crystal structure.',
+          );
+        }
         document.body.dataset.campaign = v.campaign_id;
         document.body.dataset.state = v.status ? v.status.state : 'importing';
       }
