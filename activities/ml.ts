@@ -1,5 +1,13 @@
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { Db } from 'mongodb';
+import { crystalGraph, type CrystalGraph } from '../materials/crystalGraph';
+import { readPymatgenJson } from '../materials/pymatgenJson';
+import { selectBackend, type BackendChoice } from '../ml/backends/select';
+import { cgcnnConfig, type CgcnnConfig } from '../ml/cgcnn/config';
+import { CgcnnDeepEnsemble } from '../ml/ensemble/deepEnsemble';
+import { trainingDataKey } from '../ml/registry/modelRegistry';
+import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
@@ -7,7 +15,9 @@ import { chooseSeedIndices } from '../optimize/seeds';
 import type { CampaignSpec } from '../schemas';
 import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
 import { campaignExperiments, campaignMeasurements } from '../store/experiments';
+import { MongoCheckpointSink, MongoModelRegistry } from '../store/models';
 import { PoolMatrix, loadPoolMatrix } from '../store/pools';
+import { getStructure } from '../store/structures';
 
 /**
  * Model work on the ML queue: choosing seeds and proposing batches. Each proposal is stored
@@ -30,6 +40,8 @@ export function createMlActivities(deps: { db: Db }) {
   };
 
   return {
+    ...createSurrogateTrainingActivities({ db }),
+
     async chooseSeedExperiments(input: {
       campaign_id: string;
       pool_id: string;
@@ -135,6 +147,168 @@ export function createMlActivities(deps: { db: Db }) {
         created_at: new Date().toISOString(),
       });
       return { candidate_ids: batch.candidate_ids };
+    },
+  };
+}
+
+export interface TrainSurrogateInput {
+  campaign_id: string;
+  /** The pool whose `structures` hold the candidates' crystal structures. */
+  pool_id: string;
+  /** Only measurements of this property (default: all succeeded measurements of the campaign). */
+  property?: string;
+  /** Registry name (default `${campaign_id}/cgcnn`); versions increase per name. */
+  model_name?: string;
+  /** Deep-ensemble size (default 5). */
+  members?: number;
+  training?: Partial<TrainingOptions>;
+  config?: Partial<CgcnnConfig>;
+  /** Provenance tags stored with the model (iteration, parent model, ...). */
+  tags?: Record<string, string>;
+}
+
+export interface TrainSurrogateResult {
+  model_id: string;
+  /** True when this training data (and options) already had a registered model. */
+  reused: boolean;
+  train_size: number;
+  /** Measured candidates left out, each with why (no structure in the pool, unreadable). */
+  skipped: { candidate_id: string; reason: string }[];
+  metrics: Record<string, number>;
+  /** Per member, the epoch a checkpoint let it resume from (0: trained from scratch). */
+  resumed_from_epochs: number[];
+  backend: string;
+}
+
+const SURROGATE_KIND = 'cgcnn_deep_ensemble';
+
+/**
+ * Surrogate training on the ML queue: a CGCNN deep ensemble on a campaign's measurements and
+ * its pool's stored structures, registered in the model registry. Heartbeats every epoch of
+ * every member with {member, epoch, losses, ETA}; checkpoints every epoch to MongoDB, so a
+ * retry after a worker crash (or a heartbeat timeout) resumes each member at its last finished
+ * epoch, and a retry after the model was registered returns it without training.
+ */
+export function createSurrogateTrainingActivities(deps: { db: Db }) {
+  const { db } = deps;
+  let backend: Promise<BackendChoice> | undefined;
+  let indexes: Promise<void> | undefined;
+  return {
+    async trainSurrogate(input: TrainSurrogateInput): Promise<TrainSurrogateResult> {
+      const ctx = Context.current();
+      backend ??= selectBackend({ log: (line) => ctx.log.info(line) });
+      indexes ??= MongoModelRegistry.ensureIndexes(db);
+      const [choice] = await Promise.all([backend, indexes]);
+      const config = cgcnnConfig(input.config ?? {});
+      const members = input.members ?? 5;
+      const name = input.model_name ?? `${input.campaign_id}/cgcnn`;
+
+      // Training data: the mean of each candidate's succeeded measurements, ordered by id.
+      const byCandidate = new Map<string, number[]>();
+      for (const m of await campaignMeasurements(db, input.campaign_id)) {
+        if (m.status !== 'succeeded' || m.value === null) continue;
+        if (input.property && m.property !== input.property) continue;
+        byCandidate.set(m.candidate_id, [...(byCandidate.get(m.candidate_id) ?? []), m.value]);
+      }
+      const ids: string[] = [];
+      const y: number[] = [];
+      const graphs: CrystalGraph[] = [];
+      const skipped: TrainSurrogateResult['skipped'] = [];
+      for (const id of [...byCandidate.keys()].sort()) {
+        const doc = await getStructure(db, input.pool_id, id);
+        if (!doc) {
+          skipped.push({ candidate_id: id, reason: `no structure in pool ${input.pool_id}` });
+          continue;
+        }
+        try {
+          graphs.push(
+            crystalGraph(readPymatgenJson(doc.structure_json, `structure ${doc._id}`), config.graph),
+          );
+        } catch (error) {
+          skipped.push({ candidate_id: id, reason: (error as Error).message.split('\n')[0] });
+          continue;
+        }
+        const values = byCandidate.get(id) as number[];
+        ids.push(id);
+        y.push(values.reduce((a, b) => a + b, 0) / values.length);
+      }
+      ctx.heartbeat({ stage: 'graphs', train: ids.length, skipped: skipped.length });
+      if (ids.length < 2) {
+        throw ApplicationFailure.nonRetryable(
+          `trainSurrogate: ${ids.length} measured candidate(s) with structures in pool ${input.pool_id}; need at least 2`,
+          'NotEnoughTrainingData',
+        );
+      }
+
+      const registry = new MongoModelRegistry(db);
+      const ensemble = new CgcnnDeepEnsemble(
+        { members, config, training: input.training },
+        {
+          checkpoint: new MongoCheckpointSink(db),
+          signal: ctx.cancellationSignal,
+          onProgress: (member, p) =>
+            ctx.heartbeat({
+              stage: 'train',
+              member,
+              members,
+              epoch: p.epoch,
+              epochs: p.epochs,
+              train_loss: p.trainLoss,
+              validation_loss: p.validationLoss,
+              eta_seconds: p.etaSeconds,
+            }),
+        },
+      );
+      // Options and data together decide the model: the same data under other options is another model.
+      const optionsKey = trainingDataKey([JSON.stringify(ensemble.options)], [0]).slice(0, 16);
+      const dataKey = `${trainingDataKey(ids, y)}-${optionsKey}`;
+      const existing = await registry.find(name, SURROGATE_KIND, dataKey);
+      if (existing) {
+        return {
+          model_id: existing.id,
+          reused: true,
+          train_size: ids.length,
+          skipped,
+          metrics: existing.metrics,
+          resumed_from_epochs: [],
+          backend: choice.backend,
+        };
+      }
+
+      await ensemble.fit(graphs, y);
+      // A cancelled activity stops after its current epoch (checkpointed): never register that.
+      if (ctx.cancellationSignal.aborted) throw new CancelledFailure('trainSurrogate cancelled');
+      const validation = ensemble.members.map((m) => m.history[m.bestEpoch - 1]?.validationError ?? NaN);
+      const metrics: Record<string, number> = {
+        train_size: ids.length,
+        members,
+        validation_mae_mean: validation.reduce((a, b) => a + b, 0) / validation.length,
+        epochs_mean: ensemble.members.reduce((s, m) => s + m.history.length, 0) / members,
+      };
+      const parent = await registry.latest(name);
+      const record = await registry.register({
+        name,
+        kind: SURROGATE_KIND,
+        dataKey,
+        metrics,
+        tags: {
+          campaign_id: input.campaign_id,
+          pool_id: input.pool_id,
+          backend: choice.backend,
+          ...(parent ? { parent_model_id: parent.id } : {}),
+          ...input.tags,
+        },
+        model: ensemble.toJSON(),
+      });
+      return {
+        model_id: record.id,
+        reused: false,
+        train_size: ids.length,
+        skipped,
+        metrics: record.metrics,
+        resumed_from_epochs: ensemble.members.map((m) => m.resumedFromEpoch),
+        backend: choice.backend,
+      };
     },
   };
 }

@@ -34,6 +34,8 @@ export interface RegisterModel {
 export interface ModelRegistry {
   /** Stores a new version; registering the same name + dataKey again returns the existing record (idempotent retries). */
   register(entry: RegisterModel, now?: Date): Promise<ModelRecord>;
+  /** The record registered for this name, kind and training data, if any. */
+  find(name: string, kind: string, dataKey: string): Promise<ModelRecord | null>;
   get(id: string): Promise<ModelRecord | null>;
   latest(name: string): Promise<ModelRecord | null>;
   list(name: string): Promise<ModelRecord[]>;
@@ -60,6 +62,10 @@ export class MemoryModelRegistry implements ModelRegistry {
     };
     this.records.set(entry.name, [...versions, record]);
     return record;
+  }
+
+  async find(name: string, kind: string, dataKey: string): Promise<ModelRecord | null> {
+    return (this.records.get(name) ?? []).find((r) => r.kind === kind && r.dataKey === dataKey) ?? null;
   }
 
   async get(id: string): Promise<ModelRecord | null> {
