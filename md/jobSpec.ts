@@ -5,26 +5,11 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { MdJobTemplate, checkMdSampling } from '../schemas/mdStage';
 
-export const MD_POTENTIALS = ['chgnet'] as const;
-export const MD_THERMOSTATS = ['langevin', 'nose-hoover', 'berendsen'] as const;
-export const MD_EXECUTORS = ['command', 'slurm'] as const;
+export { MD_EXECUTORS, MD_POTENTIALS, MD_THERMOSTATS } from '../schemas/mdStage';
 
-export const mdResourcesSchema = z
-  .object({
-    cores: z.number().int().min(1).max(1024).default(1),
-    gpus: z.number().int().min(0).max(16).default(0),
-    /** Wall-time limit handed to the cluster (minutes); a job past it ends as TIMEOUT. */
-    wall_time_minutes: z
-      .number()
-      .int()
-      .min(1)
-      .max(7 * 24 * 60)
-      .default(60),
-    partition: z.string().min(1).optional(),
-  })
-  .strict();
-
+/** The identity of the job (campaign, iteration, candidate, structure) plus the job template. */
 export const mdJobSpecSchema = z
   .object({
     campaign_id: z.string().min(1),
@@ -43,44 +28,10 @@ export const mdJobSpecSchema = z
           .optional(),
       })
       .strict(),
-    potential: z.enum(MD_POTENTIALS).default('chgnet'),
-    /** Replicate the cell until every perpendicular width is at least this (Å). */
-    supercell_min_length_A: z.number().min(0).max(100).default(10),
-    temperatures_K: z
-      .array(z.number().gt(0, 'temperatures must be > 0 K').max(5000))
-      .min(1)
-      .refine((ts) => new Set(ts).size === ts.length, { message: 'temperatures must be distinct' })
-      .default([600, 800, 1000]),
-    timestep_fs: z.number().gt(0).max(10).default(2),
-    equilibration_steps: z.number().int().min(0).default(1000),
-    production_steps: z.number().int().min(1),
-    thermostat: z.enum(MD_THERMOSTATS).default('langevin'),
-    /** Langevin friction (1/fs) or Nosé–Hoover/Berendsen time constant (fs), by thermostat. */
-    thermostat_parameter: z.number().gt(0).optional(),
-    /** Store a frame every this many production steps. */
-    sampling_interval_steps: z.number().int().min(1).default(10),
-    mobile_species: z.string().min(1).default('Li'),
-    seed: z.number().int().min(0).default(0),
-    resources: mdResourcesSchema.default({ cores: 1, gpus: 0, wall_time_minutes: 60 }),
-    executor: z.enum(MD_EXECUTORS).default('slurm'),
+    ...MdJobTemplate.shape,
   })
   .strict()
-  .superRefine((spec, ctx) => {
-    if (spec.sampling_interval_steps > spec.production_steps) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['sampling_interval_steps'],
-        message: `sampling interval (${spec.sampling_interval_steps}) exceeds production steps (${spec.production_steps})`,
-      });
-    }
-    if (spec.production_steps / spec.sampling_interval_steps < 2) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['production_steps'],
-        message: 'production must store at least 2 frames (production_steps / sampling_interval_steps ≥ 2)',
-      });
-    }
-  });
+  .superRefine(checkMdSampling);
 
 export type MdJobSpecInput = z.input<typeof mdJobSpecSchema>;
 export type MdJobSpec = z.output<typeof mdJobSpecSchema>;
@@ -113,8 +64,18 @@ export function mdJobName(key: MdJobKey): string {
   const attempt = key.attempt ?? 0;
   const full = `${key.campaign_id}\u0000${key.iteration}\u0000${key.candidate_id}\u0000${key.temperature_K}\u0000${attempt}`;
   const hash = createHash('sha256').update(full).digest('hex').slice(0, 12);
-  const clean = (s: string, n: number) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, n);
-  return `crucible-md-${clean(key.campaign_id, 24)}-i${key.iteration}-${clean(key.candidate_id, 24)}-T${Math.round(key.temperature_K)}${attempt ? `-a${attempt}` : ''}-${hash}`;
+  return `${mdJobGroupPrefix(key.campaign_id)}i${key.iteration}-${clean(key.candidate_id, 24)}-T${Math.round(key.temperature_K)}${attempt ? `-a${attempt}` : ''}-${hash}`;
+}
+
+const clean = (s: string, n: number) => s.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, n);
+
+/**
+ * Every job name of one campaign starts with this (readable prefix + a hash of the full campaign
+ * id, so campaigns sharing their first characters never share a concurrency limit).
+ */
+export function mdJobGroupPrefix(campaignId: string): string {
+  const hash = createHash('sha256').update(campaignId).digest('hex').slice(0, 6);
+  return `crucible-md-${clean(campaignId, 24)}-${hash}-`;
 }
 
 /** One job per temperature, in spec order. */

@@ -16,3 +16,30 @@ export const LI2O_EXTXYZ = (() => {
   ];
   return `12\nLattice="${a} 0 0 0 ${a} 0 0 0 ${a}" Properties=species:S:1:pos:R:3 pbc="T T T"\n${lines.join('\n')}\n`;
 })();
+
+/** The same Li2O cell as a pymatgen Structure.as_dict() (what the structures store holds). */
+export const LI2O_PYMATGEN = (() => {
+  const a = 4.61;
+  const lines = LI2O_EXTXYZ.trim().split('\n').slice(2);
+  return {
+    '@module': 'pymatgen.core.structure',
+    '@class': 'Structure',
+    charge: 0,
+    lattice: {
+      matrix: [
+        [a, 0, 0],
+        [0, a, 0],
+        [0, 0, a],
+      ],
+    },
+    sites: lines.map((l) => {
+      const [element, ...xyz] = l.trim().split(/\s+/);
+      return {
+        species: [{ element, occu: 1 }],
+        abc: xyz.map((v) => Number(v) / a),
+        label: element,
+        properties: {},
+      };
+    }),
+  };
+})();

@@ -2,4 +2,5 @@ export * from './campaignSpec';
 export * from './candidate';
 export * from './experiment';
 export * from './campaignStatus';
+export * from './mdStage';
 export * from './validation';

@@ -33,6 +33,7 @@ import {
   statusQuery,
 } from './definitions';
 import { experimentWorkflow } from './experiment';
+import { runMdStage } from './mdStage';
 
 const io = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
@@ -317,7 +318,17 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       stopReason = 'pool_exhausted';
       break;
     }
-    const kept = await approve(progress.iteration, batch.candidate_ids);
+    // MD stage (spec.md): the top candidates get MD child workflows; a gate may drop some.
+    const toLab = await runMdStage({
+      campaignId,
+      poolId: progress.pool_id,
+      iteration: progress.iteration,
+      spec,
+      candidateIds: batch.candidate_ids,
+      cancelled: () => cancelRequested,
+    });
+    if (toLab === null) continue; // cancelled during MD: the loop's stop check ends it
+    const kept = toLab.length > 0 ? await approve(progress.iteration, toLab) : [];
     if (kept === null) continue; // cancelled while waiting: the loop's stop check ends it
     if (kept.length > 0) await runBatch(progress.iteration, kept);
     progress.iteration += 1;

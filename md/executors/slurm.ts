@@ -24,9 +24,16 @@ import type {
 
 const run = promisify(execFile);
 
+/** Runs a SLURM command; a failure says which command and what SLURM wrote on stderr. */
 async function slurm(cmd: string, args: string[]): Promise<string> {
-  const { stdout } = await run(cmd, args, { encoding: 'utf8', timeout: 60_000 });
-  return stdout;
+  try {
+    const { stdout } = await run(cmd, args, { encoding: 'utf8', timeout: 60_000 });
+    return stdout;
+  } catch (e) {
+    const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
+    const err = new Error(`${cmd} failed: ${stderr || (e as Error).message}`, { cause: e });
+    throw Object.assign(err, { stderr });
+  }
 }
 
 /** SLURM job state (scontrol/squeue/sacct spelling, "CANCELLED by 0" included) → phase. */
