@@ -25,6 +25,7 @@ import {
   logDetFromCholesky,
   choleskySolve,
   solveLower,
+  solveLowerRowsInPlace,
 } from './linalg';
 import {
   matern52ContractionsFromPairs,
@@ -78,6 +79,25 @@ export interface GpOptions {
 interface TargetScaling {
   mean: number;
   scale: number;
+}
+
+/** Candidates per block in predict (block x n doubles of cross-covariance at a time). */
+const PREDICT_BLOCK = 512;
+
+/** See GaussianProcess.posteriorView. Arrays are the GP's own: never write to them. */
+export interface GpPosteriorView {
+  n: number;
+  d: number;
+  /** Length-scaled standardized training rows (n x d). */
+  Z: Float64Array;
+  /** Lower Cholesky factor of K + (noise + jitter) I, standardized units. */
+  L: Float64Array;
+  alpha: Float64Array;
+  jitter: number;
+  hyper: GpHyperparameters;
+  xScaling: Scaling;
+  yScaling: TargetScaling;
+  yTrain: readonly number[];
 }
 
 interface Posterior {
@@ -157,22 +177,52 @@ export class GaussianProcess implements Conditionable {
   predict(X: readonly (readonly number[])[]): Prediction {
     const s = this.requireFitted();
     const { rows: m } = checkMatrix(X, 'X', s.xScaling.mean.length);
-    const { Ks, n } = this.crossCovariance(X);
+    const d = s.xScaling.mean.length;
+    const n = this.X.length;
+    const Zq = scaleByLengthscales(applyColumnScaling(X, s.xScaling), m, s.hyper.lengthscales);
     const mean = new Float64Array(m);
     const std = new Float64Array(m);
-    const { L, alpha } = s.posterior;
+    const { L, alpha, Z } = s.posterior;
     const { signalVariance } = s.hyper;
-    for (let i = 0; i < m; i++) {
-      const k = Ks.subarray(i * n, (i + 1) * n);
-      let mu = 0;
-      for (let j = 0; j < n; j++) mu += k[j] * alpha[j];
-      const v = solveLower(L, n, k);
-      let vv = 0;
-      for (let j = 0; j < n; j++) vv += v[j] * v[j];
-      mean[i] = mu * s.yScaling.scale + s.yScaling.mean;
-      std[i] = Math.sqrt(Math.max(0, signalVariance - vv)) * s.yScaling.scale;
+    // Blocks of candidates: the cross-covariance block is solved in place (one pass over L per
+    // block of four right-hand sides), so memory stays O(block x n) whatever the pool size.
+    const B = Math.min(m, PREDICT_BLOCK);
+    for (let start = 0; start < m; start += B) {
+      const rows = Math.min(B, m - start);
+      const Ks = matern52Cross(Zq.subarray(start * d, (start + rows) * d), rows, Z, n, d, signalVariance);
+      for (let i = 0; i < rows; i++) {
+        let mu = 0;
+        for (let j = 0; j < n; j++) mu += Ks[i * n + j] * alpha[j];
+        mean[start + i] = mu * s.yScaling.scale + s.yScaling.mean;
+      }
+      solveLowerRowsInPlace(L, n, Ks, rows, n);
+      for (let i = 0; i < rows; i++) {
+        let vv = 0;
+        for (let j = 0; j < n; j++) vv += Ks[i * n + j] * Ks[i * n + j];
+        std[start + i] = Math.sqrt(Math.max(0, signalVariance - vv)) * s.yScaling.scale;
+      }
     }
     return { mean, std };
+  }
+
+  /**
+   * @internal The fitted posterior in the GP's own (standardized, length-scaled) units, read
+   * only: optimize/gpBatch.ts uses it to select batches without a refit per pick.
+   */
+  posteriorView(): GpPosteriorView {
+    const s = this.requireFitted();
+    return {
+      n: this.X.length,
+      d: s.xScaling.mean.length,
+      Z: s.posterior.Z,
+      L: s.posterior.L,
+      alpha: s.posterior.alpha,
+      jitter: s.posterior.jitter,
+      hyper: s.hyper,
+      xScaling: s.xScaling,
+      yScaling: s.yScaling,
+      yTrain: this.y,
+    };
   }
 
   /**

@@ -68,6 +68,55 @@ export function solveLower(L: Float64Array, n: number, b: ArrayLike<number>): Fl
   return x;
 }
 
+/**
+ * Solves L x_r = b_r for `rows` right-hand sides stored as the rows of B (row stride `stride`,
+ * first n entries of each row), overwriting them with the solutions. Four rows share each pass
+ * over L, which is the memory traffic that bounds a one-at-a-time forward substitution.
+ */
+export function solveLowerRowsInPlace(
+  L: Float64Array,
+  n: number,
+  B: Float64Array,
+  rows: number,
+  stride: number,
+): void {
+  let r = 0;
+  for (; r + 3 < rows; r += 4) {
+    const o0 = r * stride;
+    const o1 = o0 + stride;
+    const o2 = o1 + stride;
+    const o3 = o2 + stride;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let s0 = B[o0 + i];
+      let s1 = B[o1 + i];
+      let s2 = B[o2 + i];
+      let s3 = B[o3 + i];
+      for (let k = 0; k < i; k++) {
+        const l = L[ri + k];
+        s0 -= l * B[o0 + k];
+        s1 -= l * B[o1 + k];
+        s2 -= l * B[o2 + k];
+        s3 -= l * B[o3 + k];
+      }
+      const inv = L[ri + i];
+      B[o0 + i] = s0 / inv;
+      B[o1 + i] = s1 / inv;
+      B[o2 + i] = s2 / inv;
+      B[o3 + i] = s3 / inv;
+    }
+  }
+  for (; r < rows; r++) {
+    const o = r * stride;
+    for (let i = 0; i < n; i++) {
+      const ri = i * n;
+      let s = B[o + i];
+      for (let k = 0; k < i; k++) s -= L[ri + k] * B[o + k];
+      B[o + i] = s / L[ri + i];
+    }
+  }
+}
+
 /** Solves L^T x = b (back substitution with the lower factor). */
 export function solveUpperT(L: Float64Array, n: number, b: ArrayLike<number>): Float64Array {
   const x = new Float64Array(n);

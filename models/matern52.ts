@@ -41,7 +41,10 @@ export function matern52Gram(Z: Float64Array, n: number, d: number, signalVarian
   return K;
 }
 
-/** Cross-covariance K(A, B) (m x n) from length-scaled rows. */
+/**
+ * Cross-covariance K(A, B) (m x n) from length-scaled rows. Four columns of B per pass over a
+ * row of A (differences, not the |a|² + |b|² − 2a·b expansion, so r = 0 stays exact).
+ */
 export function matern52Cross(
   A: Float64Array,
   m: number,
@@ -52,13 +55,42 @@ export function matern52Cross(
 ): Float64Array {
   const K = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < n; j++) {
+    const a = i * d;
+    const o = i * n;
+    let j = 0;
+    for (; j + 3 < n; j += 4) {
+      const b0 = j * d;
+      const b1 = b0 + d;
+      const b2 = b1 + d;
+      const b3 = b2 + d;
+      let r0 = 0;
+      let r1 = 0;
+      let r2 = 0;
+      let r3 = 0;
+      for (let k = 0; k < d; k++) {
+        const x = A[a + k];
+        const t0 = x - B[b0 + k];
+        const t1 = x - B[b1 + k];
+        const t2 = x - B[b2 + k];
+        const t3 = x - B[b3 + k];
+        r0 += t0 * t0;
+        r1 += t1 * t1;
+        r2 += t2 * t2;
+        r3 += t3 * t3;
+      }
+      K[o + j] = matern52FromDistance(Math.sqrt(r0), signalVariance);
+      K[o + j + 1] = matern52FromDistance(Math.sqrt(r1), signalVariance);
+      K[o + j + 2] = matern52FromDistance(Math.sqrt(r2), signalVariance);
+      K[o + j + 3] = matern52FromDistance(Math.sqrt(r3), signalVariance);
+    }
+    for (; j < n; j++) {
+      const b = j * d;
       let r2 = 0;
       for (let k = 0; k < d; k++) {
-        const t = A[i * d + k] - B[j * d + k];
+        const t = A[a + k] - B[b + k];
         r2 += t * t;
       }
-      K[i * n + j] = matern52FromDistance(Math.sqrt(r2), signalVariance);
+      K[o + j] = matern52FromDistance(Math.sqrt(r2), signalVariance);
     }
   }
   return K;

@@ -118,6 +118,12 @@ export class RandomForest implements Conditionable {
     return this.trees.map((tree) => Float64Array.from(X, (row) => predictTree(tree, row)));
   }
 
+  /** @internal The fitted trees, read only (optimize/forestBatch.ts). */
+  treesView(): { trees: readonly FlatTree[]; inputDimension: number } {
+    if (this.trees.length === 0) throw new Error('random forest is not fitted: call fit() first');
+    return { trees: this.trees, inputDimension: this.inputDimension };
+  }
+
   conditionOn(X: readonly (readonly number[])[], y: readonly number[]): RandomForest {
     if (this.trees.length === 0) throw new Error('random forest is not fitted: call fit() first');
     checkMatrix(X, 'X', this.inputDimension);

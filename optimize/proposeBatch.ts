@@ -25,6 +25,8 @@ import { RandomForest } from '../models/randomForest';
 import { isConditionable, Prediction, Surrogate, SurrogateSpec } from '../models/surrogate';
 import { checkMatrix, checkVector } from '../models/validate';
 import { AcquisitionSpec, scoreAcquisition } from './acquisition';
+import { forestBelieverBatch } from './forestBatch';
+import { gpBelieverBatch, isLazyAcquisition } from './gpBatch';
 import { createRng, Rng } from './rng';
 
 export interface BatchProposalInput {
@@ -39,6 +41,18 @@ export interface BatchProposalInput {
   surrogate: SurrogateSpec;
   acquisition: AcquisitionSpec;
   seed: number;
+  /**
+   * A surrogate already fitted to (X_train, y_train) — e.g. by an earlier activity or a
+   * benchmark that times selection apart from fitting. Omitted: one is created from `surrogate`
+   * and fitted here.
+   */
+  model?: Surrogate;
+  /**
+   * false: always use the generic Kriging-believer loop (conditionOn + predict on the whole
+   * pool per pick) instead of the GP and forest fast paths (gpBatch.ts, forestBatch.ts), which
+   * give the same picks. For tests and benchmarks.
+   */
+  fastPaths?: boolean;
 }
 
 export interface BatchProposal {
@@ -71,8 +85,17 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
 
   // The pool is known up front: scale features by all candidates, not by the few measured ones.
   const context: SurrogateContext = { inputScaling: fitColumnScaling([...X_train, ...pending, ...X_pool]) };
-  const surrogate = createSurrogate(input.surrogate, seed, context);
-  surrogate.fit(X_train, y_train);
+  let surrogate = input.model;
+  if (!surrogate) {
+    surrogate = createSurrogate(input.surrogate, seed, context);
+    surrogate.fit(X_train, y_train);
+  }
+  if (input.fastPaths !== false) {
+    if (surrogate instanceof GaussianProcess && isLazyAcquisition(acquisition.kind))
+      return gpBelieverBatch(surrogate, X_pool, pending, q, { ...acquisition, kind: acquisition.kind });
+    if (surrogate instanceof RandomForest && acquisition.kind !== 'thompson' && acquisition.kind !== 'random')
+      return forestBelieverBatch(surrogate, X_pool, pending, q, acquisition, Math.max(...y_train), rng);
+  }
   let model = new Believer(surrogate, input.surrogate, seed, context, X_train, y_train);
   if (pending.length > 0) model = model.observe(pending, Array.from(model.current.predict(pending).mean));
   const first = model.current.predict(X_pool);

@@ -1,0 +1,96 @@
+import { GaussianProcess } from '../../../models/gaussianProcess';
+import { RandomForest } from '../../../models/randomForest';
+import { AcquisitionSpec } from '../../../optimize/acquisition';
+import { gpBelieverBatch, LazyStats } from '../../../optimize/gpBatch';
+import { BatchProposal, proposeBatch } from '../../../optimize/proposeBatch';
+import { createRng } from '../../../optimize/rng';
+
+/** A clustered pool (so variances differ a lot) with a smooth multimodal target. */
+function problem(seed: number, n: number, m: number, d: number) {
+  const rng = createRng(seed);
+  const centers = Array.from({ length: 6 }, () => Array.from({ length: d }, () => rng.normal() * 2));
+  const point = () => {
+    const c = centers[rng.int(centers.length)];
+    return c.map((v) => v + 0.5 * rng.normal());
+  };
+  const f = (x: number[]) => Math.sin(x[0]) + 0.5 * Math.cos(x[1] * 1.3) - 0.1 * x[2] * x[2];
+  const X = Array.from({ length: n }, point);
+  const pool = Array.from({ length: m }, point);
+  return { X, y: X.map((x) => f(x) + 0.05 * rng.normal()), pool };
+}
+
+function expectSamePicks(fast: BatchProposal, slow: BatchProposal) {
+  expect(fast.indices).toEqual(slow.indices);
+  fast.scores.forEach((s, k) =>
+    expect(Math.abs(s - slow.scores[k])).toBeLessThan(1e-9 * Math.max(1, Math.abs(s))),
+  );
+  fast.mean.forEach((s, k) => expect(Math.abs(s - slow.mean[k])).toBeLessThan(1e-9));
+  fast.std.forEach((s, k) => expect(Math.abs(s - slow.std[k])).toBeLessThan(1e-9));
+}
+
+describe('GP fast Kriging believer (lazy bounds + rank-1 fantasies)', () => {
+  const { X, y, pool } = problem(3, 120, 600, 5);
+  const gp = new GaussianProcess(
+    { hyperparameters: { lengthscales: [1.2, 0.9, 2, 3, 3], signalVariance: 1.3, noiseVariance: 0.01 } },
+    0,
+  );
+  gp.fit(X, y);
+  const pending = pool.slice(0, 3);
+  const rest = pool.slice(3);
+
+  it.each<[AcquisitionSpec, boolean]>([
+    [{ kind: 'ei' }, false],
+    [{ kind: 'log_ei' }, false],
+    [{ kind: 'pi', xi: 0.01 }, false],
+    [{ kind: 'ucb', beta: 4 }, false],
+    [{ kind: 'greedy' }, false],
+    [{ kind: 'ei' }, true],
+    [{ kind: 'ucb', beta: 9 }, true],
+  ])('%j (pending: %s) picks exactly what conditionOn + predict picks', (acquisition, withPending) => {
+    const input = {
+      X_train: X,
+      y_train: y,
+      X_pool: rest,
+      X_pending: withPending ? pending : [],
+      q: 8,
+      surrogate: { kind: 'gp' as const },
+      acquisition,
+      seed: 1,
+      model: gp,
+    };
+    expectSamePicks(proposeBatch(input), proposeBatch({ ...input, fastPaths: false }));
+  });
+
+  it('evaluates exact variances for only part of the pool', () => {
+    const stats: LazyStats = { exactEvaluations: 0, pool: 0 };
+    gpBelieverBatch(gp, rest, [], 8, { kind: 'ei' }, stats);
+    expect(stats.pool).toBe(rest.length);
+    expect(stats.exactEvaluations).toBeGreaterThanOrEqual(8);
+    expect(stats.exactEvaluations).toBeLessThan(rest.length / 2);
+  });
+});
+
+describe('forest fast Kriging believer (incremental leaf sums)', () => {
+  const { X, y, pool } = problem(5, 80, 400, 4);
+  const rf = new RandomForest({ trees: 40 }, 2);
+  rf.fit(X, y);
+  it.each<[AcquisitionSpec, boolean]>([
+    [{ kind: 'ei' }, false],
+    [{ kind: 'ucb' }, true],
+    [{ kind: 'greedy' }, true],
+    [{ kind: 'log_ei' }, false],
+  ])('%j (pending: %s) picks exactly what conditionOn + predict picks', (acquisition, withPending) => {
+    const input = {
+      X_train: X,
+      y_train: y,
+      X_pool: pool.slice(4),
+      X_pending: withPending ? pool.slice(0, 4) : [],
+      q: 7,
+      surrogate: { kind: 'random_forest' as const },
+      acquisition,
+      seed: 4,
+      model: rf,
+    };
+    expectSamePicks(proposeBatch(input), proposeBatch({ ...input, fastPaths: false }));
+  });
+});
