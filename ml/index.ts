@@ -44,6 +44,7 @@ export {
   type GraphSurrogate,
   type DeepEnsembleOptions,
 } from './ensemble/deepEnsemble';
+export { intervalCalibration, type IntervalCalibration } from './ensemble/calibration';
 export {
   MemoryModelRegistry,
   trainingDataKey,

@@ -13,6 +13,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend } from '../../ml/backends/select';
 import { cgcnnConfig } from '../../ml/cgcnn/config';
+import { intervalCalibration } from '../../ml/ensemble/calibration';
 import { CgcnnDeepEnsemble } from '../../ml/ensemble/deepEnsemble';
 import { progressBar } from '../../ml/training/progressBar';
 import { loadObelixCifSplit } from './obelixData';
@@ -28,32 +29,8 @@ const SKLEARN_PYTHON =
   process.env.CRUCIBLE_SKLEARN_PYTHON ??
   path.join(os.homedir(), '.cache', 'crucible', 'venv', 'bin', 'python');
 
-/** Two-sided standard-normal quantiles of the central 68.27 % and 95 % intervals. */
-const Z68 = 1;
-const Z95 = 1.959964;
-
 const mae = (pred: ArrayLike<number>, y: readonly number[]): number =>
   y.reduce((s, t, i) => s + Math.abs(pred[i] - t), 0) / y.length;
-
-/** Coverage of mean ± z·std and mean Gaussian NLL of targets under N(mean, std²). */
-export function calibration(
-  mean: ArrayLike<number>,
-  std: ArrayLike<number>,
-  y: readonly number[],
-  stdFloor = 1e-6,
-): { coverage68: number; coverage95: number; nll: number } {
-  let in68 = 0;
-  let in95 = 0;
-  let nll = 0;
-  y.forEach((t, i) => {
-    const s = Math.max(std[i], stdFloor);
-    const z = Math.abs(t - mean[i]) / s;
-    if (z <= Z68) in68 += 1;
-    if (z <= Z95) in95 += 1;
-    nll += 0.5 * Math.log(2 * Math.PI * s * s) + 0.5 * z * z;
-  });
-  return { coverage68: in68 / y.length, coverage95: in95 / y.length, nll: nll / y.length };
-}
 
 export async function accuracyBenchmark(argv: string[]): Promise<Record<string, unknown>> {
   const arg = (name: string, fallback: string): number => {
@@ -105,7 +82,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
   const prediction = await ensemble.predict(test.graphs);
   const cgcnnSeconds = (Date.now() - cgcnnStarted) / 1000;
   const trainMean = train.y.reduce((a, b) => a + b, 0) / train.y.length;
-  const cal = calibration(prediction.mean, prediction.std, test.y);
+  const cal = intervalCalibration(prediction.mean, prediction.std, test.y);
   const uncensored = test.y.map((_, i) => i).filter((i) => !test.censored[i]);
   const subset = (xs: ArrayLike<number>) => uncensored.map((i) => xs[i]);
   const report = {

@@ -25,7 +25,7 @@ import { sliceHostBatch, syntheticBatch } from './syntheticBatch';
 
 export const USAGE = `npm run bench -- cgcnn -- [--atoms 10000] [--crystals 200] [--reps 3] [--cpu-reps 1]
     [--backends tensorflow,webgpu,wasm] [--max-atoms-per-pass 8192] [--torch-threads 0]
-    [--no-torch] [--out file.json] [--probe]
+    [--no-torch] [--profile] [--out file.json] [--probe]
   The issue's batch by default: 10,000 atoms in 200 crystals, 12 neighbours, 92 -> 64 atom
   features, 41 edge features, 3 convolutions, hidden 128; Adam, regression; seeded.
   Backends not present are reported with the reason. The pure-JS cpu backend takes ~100 s per
@@ -34,6 +34,7 @@ export const USAGE = `npm run bench -- cgcnn -- [--atoms 10000] [--crystals 200]
   wasm steps are split into passes of at most --max-atoms-per-pass atoms (its heap caps at 4 GiB).
   PyTorch: CRUCIBLE_TORCH_PYTHON, else ~/.cache/crucible/torch-venv (infra/requirements-torch.txt);
   --torch-threads N pins its intra-op threads (0: torch's default, all cores).
+  --profile adds one training step's kernel times per backend (tf.profile), largest first.
   --probe only reports which backend selectBackend picks and why. CRUCIBLE_TF_FLAGS
   ("NAME=value,...") sets tfjs flags first, e.g. WEBGPU_CPU_FORWARD=false.`;
 
@@ -67,6 +68,39 @@ interface BackendTiming {
   initialOutputs?: number[];
   /** max |Δ| of initialOutputs and |Δ loss| relative to the cpu backend. */
   agreementVsCpu?: { maxOutputDiff: number; lossRelDiff: number };
+  /** --profile: one training step's kernel time by kernel (tf.profile), largest first. */
+  kernels?: KernelShare[];
+}
+
+interface KernelShare {
+  kernel: string;
+  calls: number;
+  ms: number;
+  share: number;
+}
+
+/** Runs one step under tf.profile and sums kernel time per kernel name. */
+async function profileStep(step: () => tf.Tensor): Promise<KernelShare[]> {
+  const info = await tf.profile(() => {
+    const loss = step();
+    loss.dispose();
+  });
+  const byName = new Map<string, { calls: number; ms: number }>();
+  for (const k of info.kernels) {
+    const t = await k.kernelTimeMs;
+    const ms = typeof t === 'number' ? t : 0;
+    // Products are listed per shape (they dominate); customGrad's 'forward' wraps kernels
+    // already counted, so it is left out.
+    if (k.name === 'forward') continue;
+    const key =
+      k.name === 'BatchMatMul' ? `BatchMatMul ${k.inputShapes.map((x) => `[${x}]`).join('x')}` : k.name;
+    const entry = byName.get(key) ?? { calls: 0, ms: 0 };
+    byName.set(key, { calls: entry.calls + 1, ms: entry.ms + ms });
+  }
+  const total = [...byName.values()].reduce((s, e) => s + e.ms, 0);
+  return [...byName.entries()]
+    .map(([kernel, e]) => ({ kernel, calls: e.calls, ms: round(e.ms), share: round(e.ms / total, 3) }))
+    .sort((a, b) => b.ms - a.ms);
 }
 
 /** Consecutive crystal ranges of at most maxAtoms atoms (≥ 1 crystal each). */
@@ -91,6 +125,7 @@ async function timeBackend(
   reps: number,
   host: HostBatch,
   maxAtomsPerPass: number,
+  profile = false,
 ): Promise<BackendTiming> {
   let detail: string;
   try {
@@ -144,7 +179,11 @@ async function timeBackend(
     const forwards: number[] = [];
     for (let r = 0; r < reps; r += 1) steps.push(await step());
     for (let r = 0; r < reps; r += 1) forwards.push(await forward());
+    const kernels = profile
+      ? await profileStep(() => trainStepMicroBatched(config, vars, optimizer, parts))
+      : undefined;
     return {
+      kernels,
       backend: name,
       detail,
       ok: true,
@@ -308,7 +347,13 @@ export async function cgcnnBenchmark(argv: string[]): Promise<Record<string, unk
     save();
   }
   for (const name of backends) {
-    const timing = await timeBackend(name, name === 'cpu' ? cpuReps : reps, host, maxAtomsPerPass);
+    const timing = await timeBackend(
+      name,
+      name === 'cpu' ? cpuReps : reps,
+      host,
+      maxAtomsPerPass,
+      argv.includes('--profile'),
+    );
     results.push(timing);
     process.stderr.write(`[bench] ${JSON.stringify({ ...timing, initialOutputs: undefined })}\n`);
     save(); // after every backend, so a run cut short by a time limit still leaves its numbers
