@@ -12,7 +12,7 @@ export function renderBar(label: string, done: number, total: number, width = 80
   const pct = `${Math.floor(fraction * 100)}%`.padStart(4);
   const count = `${done}/${total}`;
   const head = label.padEnd(20);
-  const barWidth = Math.max(10, width - head.length - pct.length - count.length - 7);
+  const barWidth = Math.max(10, width - head.length - pct.length - count.length - 6);
   const filled = Math.round(fraction * barWidth);
   return `${head} [${'█'.repeat(filled)}${'░'.repeat(barWidth - filled)}] ${pct}  ${count}`;
 }
