@@ -15,7 +15,12 @@ import { chooseSeedIndices } from '../optimize/seeds';
 import type { CampaignSpec } from '../schemas';
 import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
 import { campaignExperiments, campaignMeasurements } from '../store/experiments';
-import { MongoCheckpointSink, MongoModelRegistry } from '../store/models';
+import {
+  MongoCheckpointSink,
+  MongoModelRegistry,
+  pooledStructureIds,
+  savePredictions,
+} from '../store/models';
 import { PoolMatrix, loadPoolMatrix } from '../store/pools';
 import { getStructure } from '../store/structures';
 
@@ -310,5 +315,96 @@ export function createSurrogateTrainingActivities(deps: { db: Db }) {
         backend: choice.backend,
       };
     },
+
+    /**
+     * Batched inference of a registered model over a pool's stored structures (all of them, or
+     * candidate_ids), written to `predictions` with the model id. Heartbeats the last candidate
+     * done; a retry continues after it (ids are processed in order), and writes are idempotent.
+     */
+    async predictPool(input: PredictPoolInput): Promise<PredictPoolResult> {
+      const ctx = Context.current();
+      backend ??= selectBackend({ log: (line) => ctx.log.info(line) });
+      indexes ??= MongoModelRegistry.ensureIndexes(db);
+      await Promise.all([backend, indexes]);
+      const record = await new MongoModelRegistry(db).get(input.model_id);
+      if (!record)
+        throw ApplicationFailure.nonRetryable(`model ${input.model_id} not found`, 'ModelNotFound');
+      if (record.kind !== SURROGATE_KIND)
+        throw ApplicationFailure.nonRetryable(
+          `model ${input.model_id} is a ${record.kind}`,
+          'WrongModelKind',
+        );
+      const ensemble = CgcnnDeepEnsemble.fromJSON(record.model);
+      const batchSize = input.batch_size ?? 64;
+      const resumeAfter = (ctx.info.heartbeatDetails as { last_candidate_id?: string } | undefined)
+        ?.last_candidate_id;
+      let after = resumeAfter ?? '';
+      const wanted = input.candidate_ids ? [...new Set(input.candidate_ids)].sort() : null;
+      let predicted = 0;
+      const skipped: { candidate_id: string; reason: string }[] = [];
+      for (;;) {
+        const ids = wanted
+          ? wanted.filter((id) => id > after).slice(0, batchSize)
+          : await pooledStructureIds(db, input.pool_id, after, batchSize);
+        if (ids.length === 0) break;
+        const graphs: CrystalGraph[] = [];
+        const used: string[] = [];
+        for (const id of ids) {
+          const doc = await getStructure(db, input.pool_id, id);
+          if (!doc) {
+            skipped.push({ candidate_id: id, reason: `no structure in pool ${input.pool_id}` });
+            continue;
+          }
+          try {
+            graphs.push(
+              crystalGraph(
+                readPymatgenJson(doc.structure_json, `structure ${doc._id}`),
+                ensemble.options.config.graph,
+              ),
+            );
+            used.push(id);
+          } catch (error) {
+            skipped.push({ candidate_id: id, reason: (error as Error).message.split('\n')[0] });
+          }
+        }
+        if (graphs.length > 0) {
+          const { mean, std } = await ensemble.predict(graphs);
+          const now = new Date().toISOString();
+          await savePredictions(
+            db,
+            used.map((candidate_id, k) => ({
+              model_id: input.model_id,
+              pool_id: input.pool_id,
+              candidate_id,
+              mean: mean[k],
+              std: std[k],
+              created_at: now,
+            })),
+          );
+          predicted += used.length;
+        }
+        after = ids[ids.length - 1];
+        ctx.heartbeat({ last_candidate_id: after, predicted });
+      }
+      return { model_id: input.model_id, predicted, skipped, resumed_after: resumeAfter ?? null };
+    },
   };
+}
+
+export interface PredictPoolInput {
+  model_id: string;
+  pool_id: string;
+  /** Only these candidates (default: every candidate with a structure in the pool). */
+  candidate_ids?: string[];
+  /** Candidates per inference batch (default 64). */
+  batch_size?: number;
+}
+
+export interface PredictPoolResult {
+  model_id: string;
+  /** Predictions written by this attempt. */
+  predicted: number;
+  skipped: { candidate_id: string; reason: string }[];
+  /** The candidate id a retried attempt continued after (from its heartbeat), else null. */
+  resumed_after: string | null;
 }

@@ -221,6 +221,7 @@ export class MongoModelRegistry implements ModelRegistry {
   static async ensureIndexes(db: Db): Promise<void> {
     await db.collection('models').createIndex({ name: 1, version: 1 });
     await db.collection('models').createIndex({ claim: 1 });
+    await db.collection('predictions').createIndex({ model_id: 1 });
   }
 
   private models() {
@@ -313,4 +314,54 @@ export class MongoModelRegistry implements ModelRegistry {
     const docs = await this.models().find({ name }).sort({ version: 1 }).toArray();
     return Promise.all(docs.map((d) => this.toRecord(d)));
   }
+}
+
+/** One model's prediction for one candidate of a pool (`predictions`, _id `${model_id}/${candidate_id}`). */
+export interface PredictionDoc {
+  _id: string;
+  model_id: string;
+  pool_id: string;
+  candidate_id: string;
+  mean: number;
+  std: number;
+  created_at: string;
+}
+
+/** Idempotent: a prediction is written once per (model, candidate); rewrites keep the first. */
+export async function savePredictions(db: Db, docs: Omit<PredictionDoc, '_id'>[]): Promise<void> {
+  if (docs.length === 0) return;
+  await db.collection<PredictionDoc>('predictions').bulkWrite(
+    docs.map((d) => ({
+      updateOne: {
+        filter: { _id: `${d.model_id}/${d.candidate_id}` },
+        update: { $setOnInsert: d },
+        upsert: true,
+      },
+    })),
+    { ordered: false },
+  );
+}
+
+export async function modelPredictions(db: Db, modelId: string): Promise<PredictionDoc[]> {
+  return db.collection<PredictionDoc>('predictions').find({ model_id: modelId }).sort({ _id: 1 }).toArray();
+}
+
+/**
+ * Candidate ids with a stored structure in a pool, in id order after `after` (paging through a
+ * large pool without holding its structures). Reads store/structures.ts's collection.
+ */
+export async function pooledStructureIds(
+  db: Db,
+  poolId: string,
+  after = '',
+  limit = 1000,
+): Promise<string[]> {
+  const docs = await db
+    .collection<{ _id: string; pool_id: string; candidate_id: string }>('structures')
+    .find({ pool_id: poolId, candidate_id: { $gt: after } })
+    .project<{ candidate_id: string }>({ candidate_id: 1 })
+    .sort({ candidate_id: 1 })
+    .limit(limit)
+    .toArray();
+  return docs.map((d) => d.candidate_id);
 }

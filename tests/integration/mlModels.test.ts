@@ -2,7 +2,11 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import * as path from 'node:path';
 import { GridFSBucket, type Db, type MongoClient } from 'mongodb';
 import { createMaterialsActivities } from '../../activities/materials';
-import { createSurrogateTrainingActivities, type TrainSurrogateResult } from '../../activities/ml';
+import {
+  createSurrogateTrainingActivities,
+  type PredictPoolResult,
+  type TrainSurrogateResult,
+} from '../../activities/ml';
 import { crystalGraph } from '../../materials/crystalGraph';
 import { readPymatgenJson } from '../../materials/pymatgenJson';
 import { useBackend } from '../../ml/backends/select';
@@ -10,7 +14,7 @@ import { CgcnnDeepEnsemble } from '../../ml/ensemble/deepEnsemble';
 import type { TrainingCheckpoint } from '../../ml/training/checkpoint';
 import { connectMongo } from '../../store/db';
 import { recordMeasurement, requestExperiment } from '../../store/experiments';
-import { MongoCheckpointSink, MongoModelRegistry } from '../../store/models';
+import { modelPredictions, MongoCheckpointSink, MongoModelRegistry } from '../../store/models';
 import { getStructure } from '../../store/structures';
 import { SHARED_DATASETS } from '../helpers/python';
 import { requireServers, uniqueName } from '../helpers/integration';
@@ -154,7 +158,7 @@ describe('trainSurrogate activity', () => {
     config: { atomFeatureLength: 16, hiddenLength: 16, convLayers: 2 },
   };
 
-  it('resumes from the stored checkpoints after an attempt dies mid-training, with the uninterrupted result', async () => {
+  it('resumes from the stored checkpoints after an attempt dies mid-training, with the uninterrupted result; predictPool writes its predictions', async () => {
     const ids = await seedCampaign(db, 'camp-ml');
     await seedCampaign(db2, 'camp-ml');
 
@@ -227,6 +231,36 @@ describe('trainSurrogate activity', () => {
     const prediction = await ensemble.predict(graphs);
     expect(prediction.mean.every(Number.isFinite)).toBe(true);
     expect(prediction.std.some((s) => s > 0)).toBe(true);
+
+    // predictPool: every structure of the pool (10, measured or not), in batches, with the model id.
+    const { predictPool } = createSurrogateTrainingActivities({ db });
+    const poolBeats: unknown[] = [];
+    const poolEnv = new MockActivityEnvironment();
+    poolEnv.on('heartbeat', (d) => poolBeats.push(d));
+    const pooled: PredictPoolResult = await poolEnv.run(predictPool, {
+      model_id: resumed.model_id,
+      pool_id: 'sample',
+      batch_size: 4,
+    });
+    expect(pooled).toMatchObject({ predicted: 10, skipped: [], resumed_after: null });
+    expect(poolBeats).toHaveLength(3);
+    const stored = await modelPredictions(db, resumed.model_id);
+    expect(stored).toHaveLength(10);
+    ids.forEach((id, k) => {
+      const p = stored.find((s) => s.candidate_id === id);
+      expect(p?.mean).toBeCloseTo(prediction.mean[k], 4);
+      expect(p?.std).toBeCloseTo(prediction.std[k], 4);
+    });
+    // A retried attempt continues after the candidate its predecessor last heartbeated.
+    const sortedIds = stored.map((s) => s.candidate_id).sort();
+    const retried: PredictPoolResult = await new MockActivityEnvironment({
+      heartbeatDetails: { last_candidate_id: sortedIds[5] },
+    }).run(predictPool, { model_id: resumed.model_id, pool_id: 'sample', batch_size: 4 });
+    expect(retried).toMatchObject({ predicted: 4, resumed_after: sortedIds[5] });
+    expect(await modelPredictions(db, resumed.model_id)).toEqual(stored);
+    await expect(
+      new MockActivityEnvironment().run(predictPool, { model_id: 'nope@1', pool_id: 'sample' }),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'ModelNotFound' });
   });
 
   it('refuses, without retries, a campaign with fewer than two measured structures', async () => {
