@@ -193,7 +193,7 @@ async function existingIds(db: Db, collection: string, poolId: string): Promise<
   return new Set(docs.map((d) => d.candidate_id));
 }
 
-/** Inserts the structures not yet stored; refuses (before any write) a CIF that differs from the stored one. */
+/** The parsed CIFs not yet stored; refuses (before any write) a CIF that differs from the stored one. */
 async function checkStructures(db: Db, poolId: string, parsed: ParsedCif[]): Promise<ParsedCif[]> {
   const stored = await db
     .collection<StructureDoc>('structures')

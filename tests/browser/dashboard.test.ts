@@ -212,7 +212,11 @@ describe('dashboard JSON endpoints', () => {
     expect((await app.inject({ method: 'GET', url: '/dashboard/static/plots.js' })).statusCode).toBe(200);
     const openapi = await app.inject({ method: 'GET', url: '/openapi.json' });
     expect(Object.keys(openapi.json().paths)).toEqual(
-      expect.arrayContaining(['/dashboard/api/campaigns', '/dashboard/api/campaigns/{id}']),
+      expect.arrayContaining([
+        '/dashboard/api/campaigns',
+        '/dashboard/api/campaigns/{id}',
+        '/campaigns/{id}/candidates/{candidate_id}/structure',
+      ]),
     );
     expect(Object.keys(openapi.json().paths)).not.toContain('/dashboard');
     expect((await app.inject({ method: 'GET', url: '/dashboard/static/..%2Fplugin.ts' })).statusCode).toBe(
