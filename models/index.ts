@@ -1,6 +1,10 @@
 /** Surrogate factory and deserializer: the only entry point campaign code needs. */
 import { GaussianProcess, GaussianProcessJson } from './gaussianProcess';
+import { GradientBoosting, GradientBoostingJson } from './gradientBoosting';
+import { KernelRidge, KernelRidgeJson } from './kernelRidge';
+import { MlpEnsemble, MlpEnsembleJson } from './mlpEnsemble';
 import { RandomForest, RandomForestJson } from './randomForest';
+import { SparseGaussianProcess, SparseGpJson } from './sparseGp';
 import type { Scaling } from './standardize';
 import type { Surrogate, SurrogateSpec } from './surrogate';
 
@@ -29,6 +33,14 @@ export function createSurrogate(
       );
     case 'random_forest':
       return new RandomForest({ trees: spec.trees }, seed);
+    case 'gradient_boosting':
+      return new GradientBoosting({ members: spec.members, stages: spec.stages }, seed);
+    case 'kernel_ridge':
+      return new KernelRidge({ inputScaling: context.inputScaling });
+    case 'mlp_ensemble':
+      return new MlpEnsemble({ members: spec.members, inputScaling: context.inputScaling }, seed);
+    case 'sparse_gp':
+      return new SparseGaussianProcess({ inducing: spec.inducing, inputScaling: context.inputScaling }, seed);
     default:
       throw new Error(`unknown surrogate kind: ${String((spec as { kind?: unknown })?.kind)}`);
   }
@@ -42,6 +54,14 @@ export function restoreSurrogate(json: unknown): Surrogate {
       return GaussianProcess.fromJSON(json as GaussianProcessJson);
     case 'random_forest':
       return RandomForest.fromJSON(json as RandomForestJson);
+    case 'gradient_boosting':
+      return GradientBoosting.fromJSON(json as GradientBoostingJson);
+    case 'kernel_ridge':
+      return KernelRidge.fromJSON(json as KernelRidgeJson);
+    case 'mlp_ensemble':
+      return MlpEnsemble.fromJSON(json as MlpEnsembleJson);
+    case 'sparse_gp':
+      return SparseGaussianProcess.fromJSON(json as SparseGpJson);
     default:
       throw new Error(`cannot restore surrogate: unknown kind ${String(kind)}`);
   }

@@ -21,7 +21,13 @@ export interface Surrogate {
   toJSON(): unknown;
 }
 
-export type SurrogateSpec = { kind: 'gp' } | { kind: 'random_forest'; trees?: number };
+export type SurrogateSpec =
+  | { kind: 'gp' }
+  | { kind: 'random_forest'; trees?: number }
+  | { kind: 'gradient_boosting'; members?: number; stages?: number }
+  | { kind: 'kernel_ridge' }
+  | { kind: 'mlp_ensemble'; members?: number }
+  | { kind: 'sparse_gp'; inducing?: number };
 
 /**
  * A surrogate that can absorb extra (fantasized) observations cheaply, keeping its fitted

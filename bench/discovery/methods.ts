@@ -17,6 +17,13 @@ export const CRUCIBLE_METHODS: Record<string, CampaignMethod> = {
   rf_ei: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'ei' } },
   rf_greedy: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'greedy' } },
   rf_ucb: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'ucb' } },
+  rf_logei: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'log_ei' } },
+  gbt_greedy: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'greedy' } },
+  gbt_logei: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'log_ei' } },
+  krr_greedy: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'greedy' } },
+  krr_ucb: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'ucb', beta: 1 } },
+  mlp_greedy: { kind: 'model', surrogate: { kind: 'mlp_ensemble' }, acquisition: { kind: 'greedy' } },
+  sgp_greedy: { kind: 'model', surrogate: { kind: 'sparse_gp' }, acquisition: { kind: 'greedy' } },
 };
 
 /**

@@ -1,4 +1,4 @@
-import { createSurrogate, restoreSurrogate } from '../../../models/index';
+import { createSurrogate, restoreSurrogate, SurrogateSpec } from '../../../models/index';
 import { friedman1, uniformMatrix } from './synthetic';
 
 describe('createSurrogate / restoreSurrogate', () => {
@@ -6,17 +6,21 @@ describe('createSurrogate / restoreSurrogate', () => {
   const y = friedman1(X, 0.1, 2);
   const Xq = uniformMatrix(8, 5, 3);
 
-  it.each([[{ kind: 'gp' as const }], [{ kind: 'random_forest' as const, trees: 15 }]])(
-    '%j round-trips through JSON with identical predictions',
-    (spec) => {
-      const s = createSurrogate(spec, 7);
-      expect(s.kind).toBe(spec.kind);
-      s.fit(X, y);
-      const restored = restoreSurrogate(JSON.parse(JSON.stringify(s.toJSON())));
-      expect(restored.kind).toBe(spec.kind);
-      expect(restored.predict(Xq)).toEqual(s.predict(Xq));
-    },
-  );
+  it.each<[SurrogateSpec]>([
+    [{ kind: 'gp' }],
+    [{ kind: 'random_forest', trees: 15 }],
+    [{ kind: 'gradient_boosting', members: 3, stages: 20 }],
+    [{ kind: 'kernel_ridge' }],
+    [{ kind: 'mlp_ensemble', members: 2 }],
+    [{ kind: 'sparse_gp', inducing: 10 }],
+  ])('%j round-trips through JSON with identical predictions', (spec) => {
+    const s = createSurrogate(spec, 7);
+    expect(s.kind).toBe(spec.kind);
+    s.fit(X, y);
+    const restored = restoreSurrogate(JSON.parse(JSON.stringify(s.toJSON())));
+    expect(restored.kind).toBe(spec.kind);
+    expect(restored.predict(Xq)).toEqual(s.predict(Xq));
+  });
 
   it('names unknown kinds', () => {
     expect(() => createSurrogate({ kind: 'svm' } as never, 0)).toThrow(/unknown surrogate kind: svm/);
