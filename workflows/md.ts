@@ -85,13 +85,15 @@ export async function mdCandidateWorkflow(input: MdCandidateInput): Promise<MdOu
       const ref: MdJobRef = { run_id, temperature_K, attempt };
       live.set(temperature_K, ref);
       let handle: JobHandle;
-      for (;;) {
+      for (let deferrals = 0; ; deferrals++) {
         const r = await acts.submitMdJob({ ...ref, max_concurrent: md.max_concurrent_jobs });
         if (r.kind !== 'deferred') {
           handle = r.handle;
           break;
         }
-        await sleep(pollS * 1000); // the campaign is at its job limit: wait here, not in the queue
+        // The campaign is at its job limit: wait here, not in the cluster's queue; back off to
+        // at most 5 minutes between tries so a long wait stays a short history.
+        await sleep(Math.min(300, pollS * 2 ** Math.min(deferrals, 10)) * 1000);
       }
       let s: JobStatus;
       for (;;) {
