@@ -1,15 +1,36 @@
 import { Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { loadCandidatePool } from '../data/loadPool';
-import type { CampaignSpec, CampaignStatus } from '../schemas';
-import { AuditEntry, NotificationDoc, recordBatchDecision, recordNotification } from '../store/approvals';
+import type { CampaignSpec, CampaignStatus, NotificationSpec } from '../schemas';
+import {
+  Channel,
+  Mailer,
+  Notification,
+  NotificationConfig,
+  channelsOf,
+  deliver,
+  notificationConfigFromEnv,
+} from '../notifications/deliver';
+import {
+  AuditEntry,
+  markNotificationDelivered,
+  recordBatchDecision,
+  recordNotification,
+  recordNotificationError,
+} from '../store/approvals';
 import { registerCampaign, saveCampaignStatus } from '../store/campaigns';
 import { setExperimentStatus } from '../store/experiments';
 import { getPool, savePool } from '../store/pools';
 
 /** Campaign I/O on the orchestration queue: pool import, measurements, status snapshots. */
-export function createCampaignActivities(deps: { db: Db }) {
+export function createCampaignActivities(deps: {
+  db: Db;
+  notifications?: NotificationConfig;
+  mailer?: Mailer;
+}) {
   const { db } = deps;
+  const notifications = deps.notifications ?? notificationConfigFromEnv();
+  const mailer = deps.mailer ?? new Mailer(notifications);
   return {
     /** Idempotent: a pool already imported completely (same content id) is not written again. */
     async importPool(input: {
@@ -45,11 +66,26 @@ export function createCampaignActivities(deps: { db: Db }) {
     },
 
     /**
-     * Records a notification (the dashboard and CLI read them). Delivery by webhook and e-mail
-     * belongs to the notifications work of the labs-and-PIs issue.
+     * Records a notification (the dashboard and CLI read it) and sends it on each channel the
+     * spec names that has not had it yet. A failed channel throws, so the workflow's retry
+     * policy backs off and retries only what is still undelivered; the last error is kept on
+     * the notification for the dashboard.
      */
-    async notify(doc: NotificationDoc): Promise<void> {
-      await recordNotification(db, doc);
+    async notify(n: Notification, spec?: NotificationSpec): Promise<{ delivered: Channel[] }> {
+      const stored = await recordNotification(db, n);
+      const todo = channelsOf(spec).filter((c) => !stored.delivered?.[c]);
+      const failures: string[] = [];
+      for (const channel of todo) {
+        try {
+          await deliver(n, channel, spec as NotificationSpec, notifications, mailer);
+          await markNotificationDelivered(db, n._id, channel);
+        } catch (err) {
+          await recordNotificationError(db, n._id, channel, (err as Error).message);
+          failures.push(`${channel}: ${(err as Error).message}`);
+        }
+      }
+      if (failures.length > 0) throw new Error(`notification ${n._id} not delivered: ${failures.join('; ')}`);
+      return { delivered: todo };
     },
   };
 }

@@ -1,7 +1,13 @@
 import { Client, WorkflowNotFoundError } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { LabResult, LabResultAck, ValidationError, parseOrThrow } from '../schemas';
-import { getExperiment, outcomeOf, recordMeasurement, recordPartialResult } from '../store/experiments';
+import {
+  ExperimentDoc,
+  getExperiment,
+  outcomeOf,
+  recordMeasurement,
+  recordPartialResult,
+} from '../store/experiments';
 import { experimentWorkflowId, labResultRecordedSignal } from '../workflows/definitions';
 
 export class UnknownExperimentError extends Error {
@@ -30,10 +36,14 @@ const mismatch = (field: string, given: string, expected: string) =>
 export async function submitLabResult(
   deps: { client: Client; db: Db },
   raw: unknown,
-  opts: { idempotencyKey?: string } = {},
+  opts: { idempotencyKey?: string; experiment?: ExperimentDoc | null } = {},
 ): Promise<LabResultAck> {
   const result = parseOrThrow(LabResult, withIdempotencyKey(raw, opts.idempotencyKey), 'lab result');
-  const experiment = await getExperiment(deps.db, result.experiment_id);
+  // The HTTP route has read the experiment already (to check the lab's scope).
+  const experiment =
+    opts.experiment?.experiment_id === result.experiment_id
+      ? opts.experiment
+      : await getExperiment(deps.db, result.experiment_id);
   if (!experiment) throw new UnknownExperimentError(result.experiment_id);
   if (result.candidate_id !== experiment.candidate_id) {
     throw mismatch('candidate_id', result.candidate_id, experiment.candidate_id);

@@ -157,7 +157,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
       async (req) => {
         const experiment = await getExperiment(deps.db, req.body.experiment_id);
         if (experiment) assertLabScope(req, experiment.lab_id);
-        return submitLabResult(deps, req.body);
+        return submitLabResult(deps, req.body, { experiment });
       },
     );
 

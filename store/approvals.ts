@@ -1,4 +1,5 @@
 import { Db, MongoServerError } from 'mongodb';
+import type { Channel, Notification } from '../notifications/deliver';
 import { batchId } from './batches';
 
 /** Who decided what about which batch, and when: the approval audit log. */
@@ -14,13 +15,10 @@ export interface AuditEntry {
   decided_at: string;
 }
 
-export interface NotificationDoc {
-  /** Deterministic (campaign, kind, key), so a retried activity does not notify twice. */
-  _id: string;
-  campaign_id: string;
-  kind: 'approval_needed' | 'approval_reminder' | 'target_reached' | 'campaign_finished';
-  message: string;
-  created_at: string;
+/** A notification with what happened to each channel it was sent on (ISO times, or the last error). */
+export interface NotificationDoc extends Notification {
+  delivered?: Partial<Record<Channel, string>>;
+  delivery_errors?: Partial<Record<Channel, string>>;
 }
 
 const ignoreDuplicate = (err: unknown) => {
@@ -50,8 +48,28 @@ export async function campaignAudit(db: Db, campaignId: string): Promise<AuditEn
     .toArray();
 }
 
-export async function recordNotification(db: Db, doc: NotificationDoc): Promise<void> {
-  await db.collection<NotificationDoc>('notifications').insertOne(doc).catch(ignoreDuplicate);
+/** Writes the notification once (a retried activity finds it) and returns the stored document. */
+export async function recordNotification(db: Db, doc: Notification): Promise<NotificationDoc> {
+  const notifications = db.collection<NotificationDoc>('notifications');
+  await notifications.insertOne(doc).catch(ignoreDuplicate);
+  return (await notifications.findOne({ _id: doc._id })) ?? doc;
+}
+
+export async function markNotificationDelivered(db: Db, id: string, channel: Channel): Promise<void> {
+  await db
+    .collection<NotificationDoc>('notifications')
+    .updateOne({ _id: id }, { $set: { [`delivered.${channel}`]: new Date().toISOString() } });
+}
+
+export async function recordNotificationError(
+  db: Db,
+  id: string,
+  channel: Channel,
+  message: string,
+): Promise<void> {
+  await db
+    .collection<NotificationDoc>('notifications')
+    .updateOne({ _id: id }, { $set: { [`delivery_errors.${channel}`]: message.slice(0, 500) } });
 }
 
 export async function campaignNotifications(db: Db, campaignId: string): Promise<NotificationDoc[]> {

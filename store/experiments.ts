@@ -126,6 +126,7 @@ export async function recordMeasurement(
     duplicate = true;
   }
   const experiments = db.collection<ExperimentDoc>('experiments');
+  let flaggedLate = false;
   if (!duplicate && !measurement.late) {
     const status = measurement.status === 'succeeded' ? 'measured' : 'failed';
     const moved = await experiments.updateOne(
@@ -136,9 +137,11 @@ export async function recordMeasurement(
       const now = await getExperiment(db, experiment.experiment_id);
       if (now && FINISHED_FOR_CAMPAIGN.includes(now.status)) {
         await measurements.updateOne({ _id: experiment.experiment_id }, { $set: { late: true } });
+        flaggedLate = true;
       }
     }
   }
+  if (!duplicate && !flaggedLate) return { measurement, duplicate, late: measurement.late === true };
   const stored = await getMeasurement(db, experiment.experiment_id);
   if (!stored) throw new Error(`measurement ${experiment.experiment_id} vanished after insert`);
   return { measurement: stored, duplicate, late: stored.late === true };

@@ -1,6 +1,7 @@
 import {
   ApplicationFailure,
   CancellationScope,
+  ContinueAsNew,
   condition,
   continueAsNew,
   isCancellation,
@@ -11,6 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { createCampaignActivities } from '../activities/campaign';
 import type { createMlActivities } from '../activities/ml';
+import type { Notification } from '../notifications/deliver';
 import {
   BatchDecision,
   BestSoFar,
@@ -44,6 +46,18 @@ const io = proxyActivities<ReturnType<typeof createCampaignActivities>>({
 const snapshots = proxyActivities<ReturnType<typeof createCampaignActivities>>({
   taskQueue: TASK_QUEUES.orchestration,
   startToCloseTimeout: '10 seconds',
+});
+// A webhook or mail server may be down for a while; after ~30 minutes of retries the campaign
+// goes on and the notification keeps its delivery error for the dashboard.
+const notifier = proxyActivities<ReturnType<typeof createCampaignActivities>>({
+  taskQueue: TASK_QUEUES.orchestration,
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    maximumAttempts: 6,
+  },
 });
 const ml = proxyActivities<ReturnType<typeof createMlActivities>>({
   taskQueue: TASK_QUEUES.ml,
@@ -98,6 +112,40 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   } catch (err) {
     throw ApplicationFailure.nonRetryable((err as Error).message, 'ValidationError');
   }
+  const campaignId = workflowInfo().workflowId;
+  /** Records and sends a notification; a channel that stays down never stops the campaign. */
+  const notify = async (kind: Notification['kind'], key: string, message: string) => {
+    const n = { _id: `${campaignId}/${kind}/${key}`, campaign_id: campaignId, kind, message };
+    await notifier
+      .notify({ ...n, created_at: new Date().toISOString() }, spec.notifications)
+      .catch(() => undefined);
+  };
+  try {
+    return await runCampaign(input, spec, notify);
+  } catch (err) {
+    if (!(err instanceof ContinueAsNew) && !isCancellation(err)) {
+      await notify(
+        'campaign_failed',
+        String(workflowInfo().runId),
+        `${campaignId} failed: ${rootCause(err)}`,
+      );
+    }
+    throw err;
+  }
+}
+
+/** An activity's failure arrives wrapped (ActivityFailure → ApplicationFailure): name the innermost. */
+function rootCause(err: unknown): string {
+  let e = err as Error & { cause?: unknown };
+  while (e.cause instanceof Error) e = e.cause as Error & { cause?: unknown };
+  return e.message;
+}
+
+async function runCampaign(
+  input: CampaignInput,
+  spec: CampaignSpec,
+  notify: (kind: Notification['kind'], key: string, message: string) => Promise<void>,
+): Promise<CampaignResult> {
   const campaignId = workflowInfo().workflowId;
   const progress: CampaignProgress = { ...(input.progress ?? NEW_CAMPAIGN) };
   const pending = new Set<string>();
@@ -178,13 +226,11 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
     awaiting = { iteration, candidate_ids: candidateIds, requested_at: new Date().toISOString() };
     decision = undefined;
     const notice = (kind: 'approval_needed' | 'approval_reminder', n: number) =>
-      snapshots.notify({
-        _id: `${campaignId}/${kind}/${iteration}/${n}`,
-        campaign_id: campaignId,
+      notify(
         kind,
-        message: `batch ${iteration} of ${campaignId} (${candidateIds.length} candidates) awaits approval`,
-        created_at: new Date().toISOString(),
-      });
+        `${iteration}/${n}`,
+        `batch ${iteration} of ${campaignId} (${candidateIds.length} candidates) awaits approval`,
+      );
     await notice('approval_needed', 0);
     for (let reminders = 1; decision === undefined && !cancelRequested; reminders++) {
       const decided = await condition(() => decision !== undefined || cancelRequested, remindMs);
@@ -214,8 +260,10 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 
   const better = (a: number, b: number) => (spec.objective.direction === 'maximize' ? a > b : a < b);
 
+  let resultsLearned = 0;
   const learn = (o: ExperimentOutcome) => {
     pending.delete(o.experiment_id);
+    resultsLearned += 1;
     if (o.status === 'cancelled') return;
     progress.experiments_used += 1;
     if (o.status === 'failed' || o.value === null) {
@@ -231,6 +279,34 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   const runBatch = async (iteration: number, candidateIds: string[]) => {
     const scope = new CancellationScope();
     batchScope = scope;
+    let batchDone = false;
+    const watchdog = watchForStall(iteration, () => batchDone);
+    try {
+      await runChildren(scope, iteration, candidateIds);
+    } finally {
+      batchDone = true;
+    }
+    await watchdog;
+    batchScope = undefined;
+    await snapshots.saveCampaignStatus(status());
+  };
+
+  /** With `notifications.stalled_after_minutes`: notify each time that long passes without a result. */
+  const watchForStall = async (iteration: number, done: () => boolean) => {
+    const minutes = spec.notifications?.stalled_after_minutes;
+    if (minutes === undefined) return;
+    for (let n = 1; !done();) {
+      const seen = resultsLearned;
+      if (await condition(() => done() || resultsLearned !== seen, minutes * 60_000)) continue;
+      await notify(
+        'stalled',
+        `${iteration}/${n++}`,
+        `${campaignId}: no lab result for ${minutes} minutes; ${pending.size} experiments of batch ${iteration} pending`,
+      );
+    }
+  };
+
+  const runChildren = async (scope: CancellationScope, iteration: number, candidateIds: string[]) => {
     await scope.run(async () => {
       // All children start in one workflow task; a cancel signal cancels the scope, and with it
       // both children still starting and children waiting for their lab.
@@ -259,8 +335,6 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
       });
       await Promise.all(children);
     });
-    batchScope = undefined;
-    await snapshots.saveCampaignStatus(status());
   };
 
   const targetReached = () =>
@@ -338,5 +412,21 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
   state = cancelRequested ? 'cancelled' : 'completed';
   const final = status();
   await snapshots.saveCampaignStatus(final);
+  const best = progress.best
+    ? `best ${spec.objective.property} ${progress.best.value} (${progress.best.candidate_id})`
+    : 'no result';
+  if (stopReason === 'target_reached') {
+    await notify(
+      'target_reached',
+      'final',
+      `${campaignId} reached its target: ${best} after ${progress.experiments_used} experiments`,
+    );
+  } else {
+    await notify(
+      'campaign_finished',
+      'final',
+      `${campaignId} stopped (${stopReason}): ${best} after ${progress.experiments_used} experiments`,
+    );
+  }
   return { status: final, pool_id: progress.pool_id };
 }

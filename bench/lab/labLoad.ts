@@ -84,20 +84,38 @@ export async function labLoadBenchmark(argv: string[]): Promise<Record<string, u
     let errors = 0;
     const answered = new Set<string>();
     const rng = createRng(7);
-    const post = async (lab: string, body: unknown) => {
-      const t = performance.now();
-      const res = await fetch(`${base}/lab-results`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${tokens.get(lab)}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      latencies.push(performance.now() - t);
-      posted++;
-      if (!res.ok) {
+    const errorKinds: Record<string, number> = {};
+    const countError = (key: string) => void (errorKinds[key] = (errorKinds[key] ?? 0) + 1);
+    // A real lab retries a post that failed (network error, 5xx, 429) with backoff; a 4xx other
+    // than 429 is its own bug and is not retried. Latency is per HTTP request.
+    const post = async (lab: string, body: unknown): Promise<boolean> => {
+      for (let attempt = 0; attempt < 8; attempt++) {
+        const t = performance.now();
+        let status = 0;
+        let ack: { duplicate: boolean } | undefined;
+        try {
+          const res = await fetch(`${base}/lab-results`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${tokens.get(lab)}`, 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          });
+          status = res.status;
+          if (res.ok) ack = (await res.json()) as { duplicate: boolean };
+          else countError(`${status} ${(await res.text()).slice(0, 160)}`);
+        } catch (err) {
+          countError(`network: ${(err as Error).message}`);
+        }
+        latencies.push(performance.now() - t);
+        posted++;
+        if (ack) {
+          if (ack.duplicate) duplicatesAbsorbed++;
+          return true;
+        }
         errors++;
-        return;
+        if (status >= 400 && status < 500 && status !== 429) return false;
+        await new Promise((r) => setTimeout(r, 200 * 2 ** attempt));
       }
-      if (((await res.json()) as { duplicate: boolean }).duplicate) duplicatesAbsorbed++;
+      return false;
     };
     const t1 = Date.now();
     await Promise.all(
@@ -148,6 +166,7 @@ export async function labLoadBenchmark(argv: string[]): Promise<Record<string, u
       recorded_more_than_once: recorded - distinct,
       duplicates_absorbed: duplicatesAbsorbed,
       http_errors: errors,
+      error_kinds: errorKinds,
       results_per_s: Number((answered.size / postingS).toFixed(1)),
       posts_per_s: Number((posted / postingS).toFixed(1)),
       p50_ms: Number(percentile(latencies, 0.5).toFixed(1)),

@@ -128,7 +128,8 @@ describe('campaignWorkflow on real Temporal and FerretDB', () => {
 
   it('pauses, resumes and cancels on signals', async () => {
     const spec = csvSpec(pool.file, {
-      lab: { kind: 'simulated', delay_ms: 400, noise_std: 0, failure_rate: 0, seed: 1 },
+      // Slow enough that the cancel below lands while the new batch is still at the lab.
+      lab: { kind: 'simulated', delay_ms: 2000, noise_std: 0, failure_rate: 0, seed: 1 },
       budget: { experiments: 60, iterations: 60 },
     });
     const handle = await start(spec);
