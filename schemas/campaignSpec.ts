@@ -57,6 +57,20 @@ export const SurrogateSpec = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('random_forest'), trees: z.number().int().min(1).max(2000).optional() })
     .strict(),
+  z
+    .object({
+      kind: z.literal('gradient_boosting'),
+      members: z.number().int().min(1).max(100).optional(),
+      stages: z.number().int().min(1).max(5000).optional(),
+    })
+    .strict(),
+  z.object({ kind: z.literal('kernel_ridge') }).strict(),
+  z
+    .object({ kind: z.literal('mlp_ensemble'), members: z.number().int().min(1).max(100).optional() })
+    .strict(),
+  z
+    .object({ kind: z.literal('sparse_gp'), inducing: z.number().int().min(1).max(10000).optional() })
+    .strict(),
 ]);
 
 export const AcquisitionSpec = z

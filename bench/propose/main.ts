@@ -68,6 +68,7 @@ export async function proposeBenchmark(argv: string[]): Promise<Record<string, u
   for (const s of surrogates)
     if (s !== 'gp' && s !== 'random_forest') throw new Error(`unknown surrogate ${s} (gp, random_forest)`);
   const log = (s: string) => process.stderr.write(`[bench propose] ${s}\n`);
+  const loadBefore = os.loadavg()[0];
 
   const maxM = Math.max(...sizes);
   const data = syntheticProblem(n, maxM, d, 20261127);
@@ -160,6 +161,11 @@ export async function proposeBenchmark(argv: string[]): Promise<Record<string, u
   return {
     benchmark: 'propose',
     settings: { sizes, train: n, features: d, q, repeats, acquisition: kind, threads: 1 },
+    // Timings are wall-clock on a shared machine: the 1-minute load average before and after.
+    machine: {
+      cpus: os.availableParallelism(),
+      load_average_1m: [round(loadBefore), round(os.loadavg()[0])],
+    },
     crucible,
     reference,
     targets: { p95_s_10k: 1, p95_s_100k: 10 },

@@ -1,4 +1,5 @@
 import { createSurrogate, restoreSurrogate, SurrogateSpec } from '../../../models/index';
+import { SurrogateSpec as SurrogateSchema } from '../../../schemas/campaignSpec';
 import { friedman1, uniformMatrix } from './synthetic';
 
 describe('createSurrogate / restoreSurrogate', () => {
@@ -26,5 +27,24 @@ describe('createSurrogate / restoreSurrogate', () => {
     expect(() => createSurrogate({ kind: 'svm' } as never, 0)).toThrow(/unknown surrogate kind: svm/);
     expect(() => restoreSurrogate({ kind: 'svm' })).toThrow(/unknown kind svm/);
     expect(() => restoreSurrogate(null)).toThrow(/unknown kind/);
+  });
+});
+
+describe('campaign spec surrogate choice', () => {
+  it.each([
+    { kind: 'gp' },
+    { kind: 'random_forest', trees: 50 },
+    { kind: 'gradient_boosting', members: 4, stages: 50 },
+    { kind: 'kernel_ridge' },
+    { kind: 'mlp_ensemble', members: 3 },
+    { kind: 'sparse_gp', inducing: 64 },
+  ])('%j is a valid spec surrogate that createSurrogate builds', (spec) => {
+    const parsed = SurrogateSchema.parse(spec);
+    expect(createSurrogate(parsed, 0).kind).toBe(spec.kind);
+  });
+
+  it('refuses unknown fields and kinds', () => {
+    expect(() => SurrogateSchema.parse({ kind: 'kernel_ridge', gamma: 1 })).toThrow();
+    expect(() => SurrogateSchema.parse({ kind: 'svm' })).toThrow();
   });
 });
