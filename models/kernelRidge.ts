@@ -15,7 +15,7 @@
  */
 import { choleskySolve, choleskyWithJitter, inverseFromCholesky, solveLower } from './linalg';
 import { applyColumnScaling, fitColumnScaling, fitTargetScaling, Scaling } from './standardize';
-import type { Prediction, Surrogate } from './surrogate';
+import type { Conditionable, Prediction } from './surrogate';
 import { checkMatrix, checkTrainingData } from './validate';
 
 export interface KernelRidgeOptions {
@@ -36,7 +36,7 @@ export interface KernelRidgeJson {
   xScaling: Scaling;
 }
 
-export class KernelRidge implements Surrogate {
+export class KernelRidge implements Conditionable {
   readonly kind = 'kernel_ridge';
   private state: {
     X: number[][];
@@ -133,6 +133,15 @@ export class KernelRidge implements Surrogate {
       std[i] = Math.sqrt(Math.max(0, s.s2 * (1 - vv))) * s.yScaling.scale;
     }
     return { mean, std };
+  }
+
+  /** Kriging believer: the same gamma, alpha and input scaling, plus the (fantasized) rows. */
+  conditionOn(X: readonly (readonly number[])[], y: readonly number[]): KernelRidge {
+    const s = this.require();
+    checkMatrix(X, 'X', s.d);
+    const next = new KernelRidge({ gamma: s.gamma, alpha: s.alpha, inputScaling: s.xScaling });
+    next.fit([...s.X, ...X], [...s.y, ...y]);
+    return next;
   }
 
   toJSON(): KernelRidgeJson {

@@ -15,7 +15,7 @@ import { GaussianProcess, GpHyperparameters } from './gaussianProcess';
 import { choleskySolve, choleskyWithJitter, solveLower } from './linalg';
 import { matern52Cross, matern52Gram, scaleByLengthscales } from './matern52';
 import { applyColumnScaling, fitColumnScaling, fitTargetScaling, Scaling } from './standardize';
-import type { Prediction, Surrogate } from './surrogate';
+import type { Conditionable, Prediction } from './surrogate';
 import { checkMatrix, checkTrainingData } from './validate';
 
 export interface SparseGpOptions {
@@ -39,7 +39,7 @@ export interface SparseGpJson {
   xScaling: Scaling;
 }
 
-export class SparseGaussianProcess implements Surrogate {
+export class SparseGaussianProcess implements Conditionable {
   readonly kind = 'sparse_gp';
   private state: {
     X: number[][];
@@ -176,6 +176,19 @@ export class SparseGaussianProcess implements Surrogate {
       std[i] = Math.sqrt(Math.max(0, v)) * s.yScaling.scale;
     }
     return { mean, std };
+  }
+
+  /** Kriging believer: same hyperparameters, inducing points and scaling, plus the rows. */
+  conditionOn(X: readonly (readonly number[])[], y: readonly number[]): SparseGaussianProcess {
+    const s = this.require();
+    checkMatrix(X, 'X', s.d);
+    const next = new SparseGaussianProcess({
+      hyperparameters: s.hyper,
+      inducingPoints: s.U,
+      inputScaling: s.xScaling,
+    });
+    next.fit([...s.X, ...X], [...s.y, ...y]);
+    return next;
   }
 
   toJSON(): SparseGpJson {

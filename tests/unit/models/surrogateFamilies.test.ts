@@ -199,3 +199,24 @@ print(json.dumps({"mean": (mean * y.std() + y.mean()).tolist(), "std": (np.sqrt(
     expect(maxAbs(back.predict(X_test).mean, sgp.predict(X_test).mean)).toBeLessThan(1e-12);
   });
 });
+
+describe('conditionOn (Kriging believer) for kernel ridge and the sparse GP', () => {
+  it('keeps the fitted hyperparameters and shrinks the std at the fantasized rows', () => {
+    const kr = new KernelRidge();
+    kr.fit(X_train.slice(0, 60), y_train.slice(0, 60));
+    const sgp = new SparseGaussianProcess({ inducing: 20, subsetSize: 60 }, 1);
+    sgp.fit(X_train.slice(0, 60), y_train.slice(0, 60));
+    const at = X_far.slice(0, 3);
+    for (const model of [kr, sgp]) {
+      const before = model.predict(at);
+      const next = model.conditionOn(at, Array.from(before.mean));
+      const after = next.predict(at);
+      expect(maxAbs(after.mean, before.mean)).toBeLessThan(0.2 * avg(before.std) + 1e-9);
+      expect(avg(after.std)).toBeLessThan(avg(before.std));
+    }
+    const kr2 = kr.conditionOn(at, [1, 2, 3]);
+    expect(kr2.hyperparameters.gamma).toBe(kr.hyperparameters.gamma);
+    expect(kr2.hyperparameters.alpha).toBe(kr.hyperparameters.alpha);
+    expect(sgp.conditionOn(at, [1, 2, 3]).inducingPoints).toEqual(sgp.inducingPoints);
+  });
+});
