@@ -13,7 +13,32 @@ export type AcquisitionSpec = {
   beta?: number;
   /** EI/PI improvement margin in target units (default 0). */
   xi?: number;
+  /**
+   * UCB only: β from a schedule instead of the fixed `beta` (resolved per proposal by
+   * ucbBetaSchedule from the number of observations and the pool size).
+   */
+  betaSchedule?: { kind: 'srinivas'; delta?: number; scale?: number };
 };
+
+/**
+ * The GP-UCB schedule of Srinivas et al. (2010, Theorem 1, finite domain D):
+ * β_t = 2 log(|D| t² π² / (6 δ)), times `scale` (the theory's β is known to over-explore;
+ * Kandasamy et al. 2017 use ~0.2). t = observations so far (≥ 1), |D| = candidates.
+ */
+export function ucbBetaSchedule(
+  schedule: NonNullable<AcquisitionSpec['betaSchedule']>,
+  t: number,
+  poolSize: number,
+): number {
+  if (schedule.kind !== 'srinivas') throw new Error(`unknown UCB beta schedule: ${String(schedule.kind)}`);
+  const delta = schedule.delta ?? 0.1;
+  const scale = schedule.scale ?? 0.2;
+  if (!(delta > 0 && delta < 1)) throw new Error(`UCB schedule delta must be in (0, 1), got ${delta}`);
+  if (!(scale > 0) || !Number.isFinite(scale))
+    throw new Error(`UCB schedule scale must be > 0, got ${scale}`);
+  const tt = Math.max(1, t);
+  return scale * 2 * Math.log((Math.max(1, poolSize) * tt * tt * Math.PI * Math.PI) / (6 * delta));
+}
 
 export const DEFAULT_UCB_BETA = 2;
 

@@ -24,7 +24,7 @@ import { choleskyWithJitter } from '../models/linalg';
 import { RandomForest } from '../models/randomForest';
 import { isConditionable, Prediction, Surrogate, SurrogateSpec } from '../models/surrogate';
 import { checkMatrix, checkVector } from '../models/validate';
-import { AcquisitionSpec, scoreAcquisition } from './acquisition';
+import { AcquisitionSpec, scoreAcquisition, ucbBetaSchedule } from './acquisition';
 import { forestBelieverBatch } from './forestBatch';
 import { gpBelieverBatch, isLazyAcquisition } from './gpBatch';
 import { createRng, Rng } from './rng';
@@ -72,7 +72,18 @@ export interface BatchProposal {
 export const THOMPSON_SUBSET = 1000;
 
 export function proposeBatch(input: BatchProposalInput): BatchProposal {
-  const { X_train, y_train, X_pool, q, acquisition, seed } = input;
+  const { X_train, y_train, X_pool, q, seed } = input;
+  const acquisition: AcquisitionSpec =
+    input.acquisition.kind === 'ucb' && input.acquisition.betaSchedule
+      ? {
+          ...input.acquisition,
+          beta: ucbBetaSchedule(
+            input.acquisition.betaSchedule,
+            X_train.length + (input.X_pending?.length ?? 0),
+            X_pool.length,
+          ),
+        }
+      : input.acquisition;
   const { cols: d } = checkMatrix(X_train, 'X_train');
   checkVector(y_train, 'y_train', X_train.length);
   const { rows: m } = checkMatrix(X_pool, 'X_pool', d);

@@ -17,6 +17,16 @@ export const CRUCIBLE_METHODS: Record<string, CampaignMethod> = {
   rf_ei: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'ei' } },
   rf_greedy: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'greedy' } },
   rf_ucb: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'ucb' } },
+  gp_ucb_sched: {
+    kind: 'model',
+    surrogate: { kind: 'gp' },
+    acquisition: { kind: 'ucb', betaSchedule: { kind: 'srinivas', scale: 0.05 } },
+  },
+  rf_ucb_sched: {
+    kind: 'model',
+    surrogate: { kind: 'random_forest' },
+    acquisition: { kind: 'ucb', betaSchedule: { kind: 'srinivas', scale: 0.05 } },
+  },
   rf_logei: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'log_ei' } },
   gbt_greedy: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'greedy' } },
   gbt_logei: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'log_ei' } },

@@ -1,6 +1,6 @@
 import { GaussianProcess } from '../../../models/gaussianProcess';
 import { RandomForest } from '../../../models/randomForest';
-import { AcquisitionSpec } from '../../../optimize/acquisition';
+import { AcquisitionSpec, ucbBetaSchedule } from '../../../optimize/acquisition';
 import { gpBelieverBatch, LazyStats } from '../../../optimize/gpBatch';
 import { BatchProposal, proposeBatch } from '../../../optimize/proposeBatch';
 import { createRng } from '../../../optimize/rng';
@@ -92,5 +92,24 @@ describe('forest fast Kriging believer (incremental leaf sums)', () => {
       model: rf,
     };
     expectSamePicks(proposeBatch(input), proposeBatch({ ...input, fastPaths: false }));
+  });
+});
+
+describe('UCB beta schedule (Srinivas et al. 2010)', () => {
+  it('is scale * 2 log(|D| t² π² / 6δ), growing with t, and proposeBatch resolves it from the data', () => {
+    const b = ucbBetaSchedule({ kind: 'srinivas', delta: 0.1, scale: 0.2 }, 10, 600);
+    expect(b).toBeCloseTo(0.2 * 2 * Math.log((600 * 100 * Math.PI ** 2) / 0.6), 12);
+    expect(ucbBetaSchedule({ kind: 'srinivas' }, 50, 600)).toBeGreaterThan(
+      ucbBetaSchedule({ kind: 'srinivas' }, 10, 600),
+    );
+    expect(() => ucbBetaSchedule({ kind: 'srinivas', delta: 2 }, 10, 600)).toThrow(/delta/);
+    const { X, y, pool } = problem(9, 40, 200, 3);
+    const base = { X_train: X, y_train: y, X_pool: pool, q: 4, surrogate: { kind: 'gp' as const }, seed: 3 };
+    const sched = proposeBatch({ ...base, acquisition: { kind: 'ucb', betaSchedule: { kind: 'srinivas' } } });
+    const fixed = proposeBatch({
+      ...base,
+      acquisition: { kind: 'ucb', beta: ucbBetaSchedule({ kind: 'srinivas' }, X.length, pool.length) },
+    });
+    expect(sched).toEqual(fixed);
   });
 });
