@@ -3,9 +3,10 @@
  * trees from regressionTree.ts) as a bootstrap ensemble for uncertainty: `members` boosted
  * models, each fitted to its own bootstrap sample with its own seed; `mean` is the members'
  * average and `std` their population standard deviation (an ensemble spread like the forest's,
- * not a calibrated posterior). With members = 1 and bootstrap off, a member equals scikit-learn's
- * GradientBoostingRegressor(criterion='squared_error', max_features=None, subsample=1.0) split
- * for split (tested).
+ * not a calibrated posterior). With members = 1 and bootstrap off, a member fits the training rows
+ * exactly as scikit-learn's GradientBoostingRegressor(max_features=None, subsample=1.0) does
+ * (tested); between training points they can differ where two splits partition the training
+ * rows identically with equal gain and the feature order picks a different one.
  */
 import { createRng } from '../optimize/rng';
 import { FlatTree, growRegressionTree, predictTree } from './regressionTree';

@@ -19,28 +19,31 @@ const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>) =>
 const avg = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => s + v, 0) / a.length;
 
 describe('GradientBoosting', () => {
-  // Exact agreement for the first stages (checked here with 4); from about 10 stages on some
-  // predictions differ (not diagnosed; near-tied split gains are suspected), so the 60-stage
-  // model is compared by R² instead.
-  const ref = runPython<{ pred: number[]; r2_ensemble_members: number }>(
+  // Small nodes of later stages often have several splits (different features or thresholds)
+  // that partition the training rows identically, with exactly equal gain; which one is kept
+  // depends on the feature order (ours vs scikit-learn's permutation), so predictions *between*
+  // training points may differ while every stage's fit to the training rows is the same. So:
+  // training-row predictions must match scikit-learn exactly, and test R² closely.
+  const ref = runPython<{ train: number[]; test: number[]; r2: number }>(
     `
 import json, sys
 import numpy as np
 from sklearn.ensemble import GradientBoostingRegressor
 a = json.load(sys.stdin)
-kw = dict(learning_rate=0.1, max_depth=3, subsample=1.0, max_features=None, random_state=0)
-g = GradientBoostingRegressor(n_estimators=4, **kw).fit(np.array(a["X"]), np.array(a["y"]))
-full = GradientBoostingRegressor(n_estimators=60, **kw).fit(np.array(a["X"]), np.array(a["y"]))
-print(json.dumps({"pred": g.predict(np.array(a["Xt"])).tolist(), "r2_ensemble_members": full.score(np.array(a["Xt"]), np.array(a["yt"]))}))
+X, Xt = np.array(a["X"]), np.array(a["Xt"])
+g = GradientBoostingRegressor(n_estimators=60, learning_rate=0.1, max_depth=3, subsample=1.0, max_features=None,
+                              random_state=0).fit(X, np.array(a["y"]))
+print(json.dumps({"train": g.predict(X).tolist(), "test": g.predict(Xt).tolist(), "r2": g.score(Xt, np.array(a["yt"]))}))
 `,
     { X: X_train, y: y_train, Xt: X_test, yt: y_test },
   );
 
-  it('one member without bootstrap equals scikit-learn GradientBoostingRegressor', () => {
-    const g = new GradientBoosting({ members: 1, bootstrap: false, stages: 4 }, 0);
+  it('one member without bootstrap fits the training rows exactly as scikit-learn GradientBoostingRegressor', () => {
+    const g = new GradientBoosting({ members: 1, bootstrap: false, stages: 60 }, 0);
     g.fit(X_train, y_train);
+    expect(maxAbs(g.predict(X_train).mean, ref.train)).toBeLessThan(1e-9);
     const p = g.predict(X_test);
-    expect(maxAbs(p.mean, ref.pred)).toBeLessThan(1e-9);
+    expect(Math.abs(rSquared(y_test, p.mean) - ref.r2)).toBeLessThan(0.03);
     expect(Math.max(...p.std)).toBe(0);
   });
 
@@ -49,7 +52,7 @@ print(json.dumps({"pred": g.predict(np.array(a["Xt"])).tolist(), "r2_ensemble_me
     g.fit(X_train, y_train);
     const p = g.predict(X_test);
     const r2 = rSquared(y_test, p.mean);
-    expect(r2).toBeGreaterThan(ref.r2_ensemble_members - 0.1);
+    expect(r2).toBeGreaterThan(ref.r2 - 0.1);
     expect(Math.min(...p.std)).toBeGreaterThan(0);
     expect(GradientBoosting.fromJSON(JSON.parse(JSON.stringify(g.toJSON()))).predict(X_test)).toEqual(p);
   });
