@@ -187,9 +187,18 @@ export class GaussianProcess implements Conditionable {
     // Blocks of candidates: the cross-covariance block is solved in place (one pass over L per
     // block of four right-hand sides), so memory stays O(block x n) whatever the pool size.
     const B = Math.min(m, PREDICT_BLOCK);
+    const buffer = new Float64Array(B * n);
     for (let start = 0; start < m; start += B) {
       const rows = Math.min(B, m - start);
-      const Ks = matern52Cross(Zq.subarray(start * d, (start + rows) * d), rows, Z, n, d, signalVariance);
+      const Ks = matern52Cross(
+        Zq.subarray(start * d, (start + rows) * d),
+        rows,
+        Z,
+        n,
+        d,
+        signalVariance,
+        buffer,
+      );
       for (let i = 0; i < rows; i++) {
         let mu = 0;
         for (let j = 0; j < n; j++) mu += Ks[i * n + j] * alpha[j];

@@ -66,9 +66,10 @@ export function gpBelieverBatch(
   const mean = new Float64Array(m); // target units
   const ubStd = new Float64Array(m); // target units
   const j0 = Math.min(n, BOUND_PREFIX);
+  const buffer = new Float64Array(Math.min(BLOCK, m) * n);
   for (let start = 0; start < m; start += BLOCK) {
     const rows = Math.min(BLOCK, m - start);
-    const K = matern52Cross(Zp.subarray(start * d, (start + rows) * d), rows, v.Z, n, d, s2);
+    const K = matern52Cross(Zp.subarray(start * d, (start + rows) * d), rows, v.Z, n, d, s2, buffer);
     for (let i = 0; i < rows; i++) {
       const o = i * n;
       let mu = 0;

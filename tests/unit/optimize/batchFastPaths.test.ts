@@ -1,4 +1,5 @@
 import { GaussianProcess } from '../../../models/gaussianProcess';
+import { matern52Cross, matern52FromDistance } from '../../../models/matern52';
 import { RandomForest } from '../../../models/randomForest';
 import { AcquisitionSpec, ucbBetaSchedule } from '../../../optimize/acquisition';
 import { gpBelieverBatch, LazyStats } from '../../../optimize/gpBatch';
@@ -111,5 +112,25 @@ describe('UCB beta schedule (Srinivas et al. 2010)', () => {
       acquisition: { kind: 'ucb', beta: ucbBetaSchedule({ kind: 'srinivas' }, X.length, pool.length) },
     });
     expect(sched).toEqual(fixed);
+  });
+});
+
+describe('matern52Cross (blocked |a|² + |b|² − 2a·b)', () => {
+  it('equals the kernel from coordinate differences, also at r = 0 and for odd shapes', () => {
+    const rng = createRng(17);
+    const d = 7;
+    const A = Float64Array.from({ length: 5 * d }, () => rng.normal() * 3);
+    const B = Float64Array.from({ length: 6 * d }, () => rng.normal() * 3);
+    B.set(A.subarray(0, d), 2 * d); // a shared row: r = 0
+    const K = matern52Cross(A, 5, B, 6, d, 1.7);
+    for (let i = 0; i < 5; i++) {
+      for (let j = 0; j < 6; j++) {
+        let r2 = 0;
+        for (let k = 0; k < d; k++) r2 += (A[i * d + k] - B[j * d + k]) ** 2;
+        const want = matern52FromDistance(Math.sqrt(r2), 1.7);
+        expect(Math.abs(K[i * 6 + j] - want)).toBeLessThan(1e-13 * 1.7);
+      }
+    }
+    expect(K[0 * 6 + 2]).toBeCloseTo(1.7, 13);
   });
 });
