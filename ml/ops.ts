@@ -49,6 +49,29 @@ export function linear(x: Tensor, w: Tensor, b?: Tensor): Tensor {
 }
 
 /**
+ * x · w (+ b) where x needs no gradient (a batch's input features): only w and b get one, which
+ * saves the input-gradient product dy·wᵀ ([N·M, 2F]·[2F, 41] for the edge features). x is
+ * closed over, not an input of the op, so it must outlive the backward pass, as batch tensors do.
+ */
+export function linearOnInput(x: Tensor, w: Tensor, b?: Tensor): Tensor {
+  if (!b) {
+    const op = tf.customGrad(((ws: Tensor, save: tf.GradSaveFunc) => {
+      save([]);
+      return { value: tf.matMul(x, ws), gradFunc: (dy: Tensor) => [tf.matMul(tf.transpose(x), dy)] };
+    }) as GradFunc);
+    return op(w) as Tensor;
+  }
+  const op = tf.customGrad(((ws: Tensor, bs: Tensor, save: tf.GradSaveFunc) => {
+    save([]);
+    return {
+      value: tf.add(tf.matMul(x, ws), bs),
+      gradFunc: (dy: Tensor) => [tf.matMul(tf.transpose(x), dy), columnSum(dy)],
+    };
+  }) as GradFunc);
+  return op(w, b) as Tensor;
+}
+
+/**
  * rows[k] = x[indices[k]] for x [n, f] and int32 indices [k, 1]; the gradient scatters back
  * with summation (an atom that is the neighbour of many atoms collects all their gradients).
  */

@@ -8,7 +8,7 @@
  * mode it uses batch statistics and returns the running-statistics update
  * (momentum 0.1, unbiased variance) for the caller to apply after the gradient step.
  */
-import { batchNormTraining, gatherRows, linear, segmentSum } from '../ops';
+import { batchNormTraining, gatherRows, linear, linearOnInput, segmentSum } from '../ops';
 import { tf, type Tensor } from '../tf';
 import type { GraphBatch } from './batch';
 import type { CgcnnConfig } from './config';
@@ -40,26 +40,29 @@ export function cgcnnForward(
   };
   const runningStats = new Map<string, Tensor>();
   const dense = (x: Tensor, name: string): Tensor => linear(x, v(`${name}.kernel`), v(`${name}.bias`));
-  const batchNorm = (x: Tensor, name: string): Tensor => {
-    const gamma = v(`${name}.gamma`);
-    const beta = v(`${name}.beta`);
+  // Running-statistics updates per variable, in column pieces (BN1 runs per half, see below).
+  const statPieces = new Map<string, Tensor[]>();
+  /** BatchNorm with the named parameters, or with their columns [from, from + width) only. */
+  const batchNorm = (x: Tensor, name: string, from = 0, width?: number): Tensor => {
+    const cols = (t: Tensor) => (width === undefined ? t : tf.slice(t, [from], [width]));
+    const gamma = cols(v(`${name}.gamma`));
+    const beta = cols(v(`${name}.beta`));
     const eps = config.batchNormEpsilon;
     if (!options.training) {
-      const scale = tf.mul(gamma, tf.rsqrt(tf.add(v(`${name}.runningVar`), eps)));
-      return tf.add(tf.mul(tf.sub(x, v(`${name}.runningMean`)), scale), beta);
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(cols(v(`${name}.runningVar`)), eps)));
+      return tf.add(tf.mul(tf.sub(x, cols(v(`${name}.runningMean`))), scale), beta);
     }
     const rows = x.shape[0];
     const { y, mean, variance } = batchNormTraining(x, gamma, beta, eps);
     const momentum = config.batchNormMomentum;
     // Running statistics are not part of the loss, so no gradient flows through them.
     const unbiased = tf.mul(variance, rows / Math.max(rows - 1, 1));
-    runningStats.set(
-      `${name}.runningMean`,
-      tf.keep(tf.add(tf.mul(v(`${name}.runningMean`), 1 - momentum), tf.mul(mean, momentum))),
-    );
-    runningStats.set(
-      `${name}.runningVar`,
-      tf.keep(tf.add(tf.mul(v(`${name}.runningVar`), 1 - momentum), tf.mul(unbiased, momentum))),
+    const push = (stat: string, value: Tensor) =>
+      statPieces.set(`${name}.${stat}`, [...(statPieces.get(`${name}.${stat}`) ?? []), value]);
+    push('runningMean', tf.add(tf.mul(cols(v(`${name}.runningMean`)), 1 - momentum), tf.mul(mean, momentum)));
+    push(
+      'runningVar',
+      tf.add(tf.mul(cols(v(`${name}.runningVar`)), 1 - momentum), tf.mul(unbiased, momentum)),
     );
     return y;
   };
@@ -67,29 +70,38 @@ export function cgcnnForward(
   const n = batch.numAtoms;
   const m = batch.maxNeighbors;
   const f = config.atomFeatureLength;
-  let x = dense(batch.atomFeatures, 'embedding');
+  let x = linearOnInput(batch.atomFeatures, v('embedding.kernel'), v('embedding.bias'));
   for (let l = 0; l < config.convLayers; l += 1) {
     const p = `convs.${l}`;
-    // Training lays every term out per neighbour slot [N·M, 2F] with gathers and sums slots by
+    // Training lays every term out per neighbour slot [N·M, F] with gathers and sums slots by
     // scatter, so no broadcast (whose gradient is a slow reduction on wasm) appears; inference
-    // has no gradient, and there a broadcast add and a reduce are faster.
-    const neighbor = gatherRows(linear(x, v(`${p}.neighbor.kernel`)), batch.neighborIndices);
-    const edge = linear(batch.edgeFeatures, v(`${p}.edge.kernel`));
-    const selfTerm = linear(x, v(`${p}.self.kernel`), v(`${p}.bias`));
-    const gated = options.training
-      ? tf.add(tf.add(gatherRows(selfTerm, batch.centerIndices), neighbor), edge)
-      : tf.reshape(
-          tf.add(tf.reshape(tf.add(neighbor, edge), [n, m, 2 * f]), tf.reshape(selfTerm, [n, 1, 2 * f])),
-          [n * m, 2 * f],
-        );
-    const normalized = batchNorm(gated, `${p}.bn1`);
-    const [filter, core] = tf.split(normalized, 2, 1);
+    // has no gradient, and there a broadcast add and a reduce are faster. The filter and core
+    // halves of fc_full's output are computed from the matching halves of its weights, and BN1
+    // (per column) normalizes each half on its own: the same numbers as one [N·M, 2F] product
+    // split in two, without copying the [N·M, 2F] activations in split (and concat in backward).
+    const half = (h: number): Tensor => {
+      const columns = (w: Tensor) => tf.slice(w, [0, h * f], [-1, f]);
+      const neighbor = gatherRows(linear(x, columns(v(`${p}.neighbor.kernel`))), batch.neighborIndices);
+      const edge = linearOnInput(batch.edgeFeatures, columns(v(`${p}.edge.kernel`)));
+      const selfTerm = linear(x, columns(v(`${p}.self.kernel`)), tf.slice(v(`${p}.bias`), [h * f], [f]));
+      const gated = options.training
+        ? tf.add(tf.add(gatherRows(selfTerm, batch.centerIndices), neighbor), edge)
+        : tf.reshape(tf.add(tf.reshape(tf.add(neighbor, edge), [n, m, f]), tf.reshape(selfTerm, [n, 1, f])), [
+            n * m,
+            f,
+          ]);
+      return batchNorm(gated, `${p}.bn1`, h * f, f);
+    };
+    const filter = half(0);
+    const core = half(1);
     const message = tf.mul(tf.sigmoid(filter), tf.softplus(core)); // [N·M, F]
     const summed = options.training
       ? segmentSum(message, batch.centerIndices, n) // Σ over each atom's M slots
       : tf.sum(tf.reshape(message, [n, m, f]), 1);
     x = tf.softplus(tf.add(x, batchNorm(summed, `${p}.bn2`)));
   }
+  for (const [name, pieces] of statPieces)
+    runningStats.set(name, tf.keep(pieces.length === 1 ? pieces[0] : tf.concat(pieces)));
   const pooled = tf.div(segmentSum(x, batch.crystalIndex, batch.numCrystals), batch.atomCounts);
   let h = tf.softplus(dense(tf.softplus(pooled), 'conv_to_fc'));
   if (config.task === 'classification' && options.training && config.dropout > 0) {
