@@ -33,6 +33,7 @@ if [[ -z "${TEMPORAL_ADDRESS:-}" ]]; then
     setsid "$CRUCIBLE_BIN/temporal-$TEMPORAL_VERSION" server start-dev --headless --ip 127.0.0.1 \
       --port "$CRUCIBLE_TEMPORAL_PORT" --ui-port $((CRUCIBLE_TEMPORAL_PORT + 1000)) \
       --db-filename "$CRUCIBLE_RUN/temporal.sqlite" --log-level warn \
+      --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
       >>"$CRUCIBLE_LOGS/temporal.log" 2>&1 </dev/null &
     echo $! >"$pidfile"
     wait_for_port temporal "$CRUCIBLE_TEMPORAL_PORT" "$pidfile" 60
@@ -53,7 +54,7 @@ if [[ -z "${MONGODB_URI:-}" ]]; then
   if ! running "$pidfile"; then
     mkdir -p "$CRUCIBLE_RUN/ferretdb"
     setsid "$CRUCIBLE_BIN/ferretdb-$FERRETDB_VERSION" --handler=sqlite \
-      --sqlite-url="file:$CRUCIBLE_RUN/ferretdb/" --listen-addr="127.0.0.1:$CRUCIBLE_MONGO_PORT" \
+      --sqlite-url="file:$CRUCIBLE_RUN/ferretdb/?_pragma=synchronous(normal)" --listen-addr="127.0.0.1:$CRUCIBLE_MONGO_PORT" \
       --telemetry=disable --debug-addr=- --log-level=warn --state-dir="$CRUCIBLE_RUN/ferretdb" \
       >>"$CRUCIBLE_LOGS/ferretdb.log" 2>&1 </dev/null &
     echo $! >"$pidfile"

@@ -76,6 +76,14 @@ export async function labLoadBenchmark(argv: string[]): Promise<Record<string, u
       },
     );
     const startedS = (Date.now() - t0) / 1000;
+    // Result intake is what this measures: wait until every request has been dispatched (written
+    // by its workflow's activity), so labs are not polling a half-filled queue meanwhile.
+    const experimentsCol = crucible.db.collection('experiments');
+    while ((await experimentsCol.countDocuments({ campaign_id: campaignId })) < total) {
+      if (Date.now() > deadline) throw new Error('requests were not all dispatched before the deadline');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const dispatchedS = (Date.now() - t0) / 1000;
 
     // Each lab: pull pending requests, post each result, re-post some at random; until all done.
     const latencies: number[] = [];
@@ -130,7 +138,7 @@ export async function labLoadBenchmark(argv: string[]): Promise<Record<string, u
           const todo = experiments.filter((e) => !answered.has(e.experiment_id));
           if (todo.length === 0) {
             if (answered.size >= total) break;
-            await new Promise((r) => setTimeout(r, 200)); // requests still being dispatched
+            await new Promise((r) => setTimeout(r, 1000)); // a lab polls about once a second when idle
             continue;
           }
           for (const e of todo) {
@@ -173,6 +181,7 @@ export async function labLoadBenchmark(argv: string[]): Promise<Record<string, u
       p95_ms: Number(percentile(latencies, 0.95).toFixed(1)),
       max_ms: Number((latencies.at(-1) ?? NaN).toFixed(1)),
       workflows_started_s: startedS,
+      all_dispatched_s: dispatchedS,
       posting_s: postingS,
     };
   } finally {
