@@ -9,7 +9,7 @@
  * rows identically with equal gain and the feature order picks a different one.
  */
 import { createRng } from '../optimize/rng';
-import { FlatTree, growRegressionTree, predictTree } from './regressionTree';
+import { FlatTree, featureRanks, growRegressionTree, predictTree } from './regressionTree';
 import type { Prediction, Surrogate } from './surrogate';
 import { checkMatrix, checkTrainingData } from './validate';
 
@@ -75,6 +75,7 @@ export class GradientBoosting implements Surrogate {
     const flat = new Float64Array(n * d);
     X.forEach((row, i) => flat.set(row, i * d));
     const rng = createRng(this.seed);
+    const ranks = featureRanks(flat, n, d);
     const o = this.options;
     const members: Member[] = [];
     for (let e = 0; e < o.members; e++) {
@@ -95,6 +96,7 @@ export class GradientBoosting implements Surrogate {
           sample,
           { featuresPerSplit: d, minSamplesLeaf: o.minSamplesLeaf, maxDepth: o.maxDepth },
           rng,
+          ranks,
         );
         for (let i = 0; i < n; i++)
           F[i] += o.learningRate * predictTree(tree, flat.subarray(i * d, (i + 1) * d));

@@ -9,7 +9,7 @@
  * diversification needs.
  */
 import { createRng } from '../optimize/rng';
-import { FlatTree, growRegressionTree, predictTree, withObservation } from './regressionTree';
+import { FlatTree, featureRanks, growRegressionTree, predictTree, withObservation } from './regressionTree';
 import type { Conditionable, Prediction } from './surrogate';
 import { checkMatrix, checkTrainingData } from './validate';
 
@@ -70,6 +70,7 @@ export class RandomForest implements Conditionable {
     X.forEach((row, i) => flat.set(row, i * d));
     const yy = Float64Array.from(y);
     const rng = createRng(this.seed);
+    const ranks = featureRanks(flat, n, d);
     const featuresPerSplit = Math.max(1, Math.round(this.options.featureFraction * d));
     const trees: FlatTree[] = [];
     for (let t = 0; t < this.options.trees; t++) {
@@ -83,6 +84,7 @@ export class RandomForest implements Conditionable {
           sample,
           { featuresPerSplit, minSamplesLeaf: this.options.minSamplesLeaf, maxDepth: this.options.maxDepth },
           rng,
+          ranks,
         ),
       );
     }

@@ -24,6 +24,38 @@ export interface TreeOptions {
 }
 
 /**
+ * Per feature, every row's rank in the order (value, row id): sorting a node's rows by rank is
+ * sorting them by value with ties broken by row id, done with a native numeric sort instead of a
+ * comparator (several times faster). Computed once per fit and shared by every tree.
+ */
+export interface FeatureRanks {
+  /** rank[f * n + row]. */
+  rank: Uint32Array;
+  /** order[f * n + rank] = row. */
+  order: Int32Array;
+  n: number;
+}
+
+export function featureRanks(X: Float64Array, n: number, d: number): FeatureRanks {
+  const rank = new Uint32Array(n * d);
+  const order = new Int32Array(n * d);
+  const rows = new Int32Array(n);
+  const keys = new Float64Array(n);
+  for (let f = 0; f < d; f++) {
+    for (let i = 0; i < n; i++) {
+      rows[i] = i;
+      keys[i] = X[i * d + f];
+    }
+    rows.sort((a, b) => keys[a] - keys[b] || a - b);
+    for (let r = 0; r < n; r++) {
+      order[f * n + r] = rows[r];
+      rank[f * n + rows[r]] = r;
+    }
+  }
+  return { rank, order, n };
+}
+
+/**
  * Grows one tree on rows `sample` (indices into the row-major X, duplicates allowed for
  * bootstrap). If no sampled feature gives a valid split, the remaining features are tried too,
  * as scikit-learn does, so mtry never forces a premature leaf.
@@ -35,10 +67,10 @@ export function growRegressionTree(
   sample: Int32Array,
   opts: TreeOptions,
   rng: Rng,
+  ranks: FeatureRanks = featureRanks(X, X.length / d, d),
 ): FlatTree {
   const tree: FlatTree = { feature: [], threshold: [], left: [], right: [], value: [], count: [] };
   const order = Array.from({ length: d }, (_, i) => i);
-  const keys = new Float64Array(X.length / d); // sort keys, indexed by row id
   const grow = (idx: Int32Array, depth: number): number => {
     const node = tree.feature.length;
     let sum = 0;
@@ -65,7 +97,7 @@ export function growRegressionTree(
       const pick = t + rng.int(d - t);
       [order[t], order[pick]] = [order[pick], order[t]];
       const f = order[t];
-      const sorted = sortBy(idx, X, d, f, keys);
+      const sorted = sortBy(idx, f, ranks);
       let leftSum = 0;
       for (let i = 0; i < sorted.length - 1; i++) {
         leftSum += y[sorted[i]];
@@ -133,10 +165,14 @@ export function withObservation(tree: FlatTree, row: ArrayLike<number>, y: numbe
   return out;
 }
 
-function sortBy(idx: Int32Array, X: Float64Array, d: number, f: number, keys: Float64Array): Int32Array {
-  const out = Int32Array.from(idx);
-  for (let i = 0; i < idx.length; i++) keys[idx[i]] = X[idx[i] * d + f];
-  // Keys are indexed by row id (rows < keys.length), ties broken by row id for determinism.
-  out.sort((a, b) => keys[a] - keys[b] || a - b);
+/** The node's rows (duplicates kept) ordered by (value of feature f, row id). */
+function sortBy(idx: Int32Array, f: number, ranks: FeatureRanks): Int32Array {
+  const { rank, order, n } = ranks;
+  const o = f * n;
+  const r = new Uint32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) r[i] = rank[o + idx[i]];
+  r.sort();
+  const out = new Int32Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = order[o + r[i]];
   return out;
 }

@@ -28,8 +28,16 @@ export const CRUCIBLE_METHODS: Record<string, CampaignMethod> = {
     acquisition: { kind: 'ucb', betaSchedule: { kind: 'srinivas', scale: 0.05 } },
   },
   rf_logei: { kind: 'model', surrogate: { kind: 'random_forest' }, acquisition: { kind: 'log_ei' } },
-  gbt_greedy: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'greedy' } },
-  gbt_logei: { kind: 'model', surrogate: { kind: 'gradient_boosting' }, acquisition: { kind: 'log_ei' } },
+  gbt_greedy: {
+    kind: 'model',
+    surrogate: { kind: 'gradient_boosting', members: 5, stages: 60 },
+    acquisition: { kind: 'greedy' },
+  },
+  gbt_logei: {
+    kind: 'model',
+    surrogate: { kind: 'gradient_boosting', members: 5, stages: 60 },
+    acquisition: { kind: 'log_ei' },
+  },
   krr_greedy: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'greedy' } },
   krr_ucb: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'ucb', beta: 1 } },
   mlp_greedy: { kind: 'model', surrogate: { kind: 'mlp_ensemble' }, acquisition: { kind: 'greedy' } },
