@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { loadCandidatePool } from '../data/loadPool';
 import type { CampaignSpec, CampaignStatus, NotificationSpec } from '../schemas';
@@ -7,6 +7,7 @@ import {
   Mailer,
   Notification,
   NotificationConfig,
+  NotificationConfigError,
   channelsOf,
   deliver,
   notificationConfigFromEnv,
@@ -74,17 +75,26 @@ export function createCampaignActivities(deps: {
     async notify(n: Notification, spec?: NotificationSpec): Promise<{ delivered: Channel[] }> {
       const stored = await recordNotification(db, n);
       const todo = channelsOf(spec).filter((c) => !stored.delivered?.[c]);
-      const failures: string[] = [];
+      const failures: { message: string; config: boolean }[] = [];
       for (const channel of todo) {
         try {
           await deliver(n, channel, spec as NotificationSpec, notifications, mailer);
           await markNotificationDelivered(db, n._id, channel);
         } catch (err) {
           await recordNotificationError(db, n._id, channel, (err as Error).message);
-          failures.push(`${channel}: ${(err as Error).message}`);
+          failures.push({
+            message: `${channel}: ${(err as Error).message}`,
+            config: err instanceof NotificationConfigError,
+          });
         }
       }
-      if (failures.length > 0) throw new Error(`notification ${n._id} not delivered: ${failures.join('; ')}`);
+      if (failures.length > 0) {
+        const message = `notification ${n._id} not delivered: ${failures.map((f) => f.message).join('; ')}`;
+        // A worker without the channel's configuration will not grow one by retrying.
+        if (failures.every((f) => f.config))
+          throw ApplicationFailure.nonRetryable(message, 'NotificationConfigError');
+        throw new Error(message);
+      }
       return { delivered: todo };
     },
   };
