@@ -100,7 +100,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.get(
       '/labs/:lab_id/experiments',
       {
-        preHandler: allow('lab', 'chemist', 'pi'),
+        onRequest: allow('lab', 'chemist', 'pi'),
         schema: {
           summary: "A lab's pending experiment requests, oldest first",
           security: bearer,
@@ -130,7 +130,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.post(
       '/lab-results',
       {
-        preHandler: allow('lab'),
+        onRequest: allow('lab'),
         // The Idempotency-Key header is the body's idempotency_key; both given must agree.
         preValidation: async (req) => {
           const key = req.headers['idempotency-key'];
@@ -164,7 +164,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.get(
       '/experiments/:experiment_id',
       {
-        preHandler: allow('lab', 'chemist', 'pi'),
+        onRequest: allow('lab', 'chemist', 'pi'),
         schema: {
           summary: 'One experiment: its request, state, partial readings and final measurement',
           security: bearer,
@@ -196,7 +196,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.put(
       '/labs/:lab_id',
       {
-        preHandler: allow('admin'),
+        onRequest: allow('admin'),
         schema: {
           summary: "Register a lab's webhook: its experiment requests are then pushed, HMAC-signed",
           security: bearer,
@@ -231,7 +231,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.get(
       '/campaigns',
       {
-        preHandler: allow('chemist', 'pi'),
+        onRequest: allow('chemist', 'pi'),
         schema: { summary: 'All campaigns with their last known status', security: bearer },
       },
       async () => ({ campaigns: await campaignSummaries(deps) }),
@@ -240,7 +240,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.post(
       '/campaigns',
       {
-        preHandler: allow('chemist'),
+        onRequest: allow('chemist'),
         schema: {
           summary: 'Start a campaign from a spec',
           security: bearer,
@@ -258,7 +258,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
     api.get(
       '/campaigns/:id',
       {
-        preHandler: allow('chemist', 'pi'),
+        onRequest: allow('chemist', 'pi'),
         schema: {
           security: bearer,
           params: CampaignIdParams,
@@ -270,14 +270,14 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
 
     api.get(
       '/campaigns/:id/measurements',
-      { preHandler: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
+      { onRequest: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
       async (req) => ({ measurements: await campaignMeasurements(deps.db, req.params.id) }),
     );
 
     api.post(
       '/campaigns/:id/decision',
       {
-        preHandler: allow('pi'),
+        onRequest: allow('pi'),
         schema: {
           summary: 'Approve, trim or reject the batch awaiting approval',
           security: bearer,
@@ -301,7 +301,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
 
     api.get(
       '/campaigns/:id/audit',
-      { preHandler: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
+      { onRequest: allow('chemist', 'pi'), schema: { security: bearer, params: CampaignIdParams } },
       async (req) => ({
         audit: await campaignAudit(deps.db, req.params.id),
         notifications: await campaignNotifications(deps.db, req.params.id),
@@ -312,7 +312,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
       api.post(
         `/campaigns/:id/${action}`,
         {
-          preHandler: allow('chemist'),
+          onRequest: allow('chemist'),
           schema: {
             summary: `${action} a campaign`,
             security: bearer,
