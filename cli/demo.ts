@@ -48,7 +48,12 @@ async function main() {
   const { json, spec, rawSpec } = parseArgs(process.argv.slice(2));
   if (spec.source.kind === 'obelix') await locateObelixTable(spec.source.dir); // fail fast, before any worker starts
   const say = (line: string) => (json ? process.stderr : process.stdout).write(line + '\n');
-  const crucible = await startLocalCrucible({ quiet: true });
+  if (spec.md && !process.env.CRUCIBLE_MD_PYTHON) {
+    throw new Error(
+      'the spec has an md section: export CRUCIBLE_MD_PYTHON="$(bash infra/install-md-python.sh)" first',
+    );
+  }
+  const crucible = await startLocalCrucible({ quiet: true, md: spec.md !== undefined });
   try {
     const campaignId = `${spec.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`;
     say(

@@ -4,13 +4,15 @@ import type { Db, MongoClient } from 'mongodb';
 import { connectMongo } from '../store/db';
 import { temporalAddress, temporalNamespace } from '../workers/env';
 import { createLabWorker } from '../workers/lab';
+import { createMdWorker } from '../workers/md';
 import { createMlWorker } from '../workers/ml';
 import { createOrchestrationWorker } from '../workers/orchestration';
 import { SimulatedLabRunner } from '../workers/simulatedLabRunner';
 
 /**
- * Everything a single-process run needs (the demo, a laptop campaign): a client, the three
- * workers and the simulated lab, in this process. Production runs each worker on its own.
+ * Everything a single-process run needs (the demo, a laptop campaign): a client, the
+ * orchestration, ML and lab workers (and the MD worker when configured) and the simulated lab,
+ * in this process. Production runs each worker on its own.
  */
 export interface LocalCrucible {
   client: Client;
@@ -26,6 +28,11 @@ export interface LocalCrucibleOptions {
   /** Run the orchestration worker here (tests that run it as a separate process say false). */
   orchestration?: boolean;
   workflowBundle?: WorkflowBundleOption;
+  /**
+   * Also run the MD worker (campaigns with an `md` section); it needs CRUCIBLE_MD_PYTHON, the
+   * engine's Python (`bash infra/install-md-python.sh` prints it). Default off.
+   */
+  md?: boolean;
 }
 
 export async function startLocalCrucible(opts: LocalCrucibleOptions = {}): Promise<LocalCrucible> {
@@ -52,6 +59,7 @@ export async function startLocalCrucible(opts: LocalCrucibleOptions = {}): Promi
         ]),
     createMlWorker({ connection: workerConnection, db }),
     createLabWorker({ connection: workerConnection, db }),
+    ...(opts.md ? [createMdWorker({ connection: workerConnection, db })] : []),
   ]);
   const running = workers.map((w) => w.run());
   const lab = new SimulatedLabRunner({ client, db }, { log: (m) => console.error(m) });
