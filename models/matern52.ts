@@ -114,9 +114,12 @@ export function matern52Cross(
   }
   for (; i < m; i++)
     for (let j = 0; j < n; j++) K[i * n + j] = na[i] + nb[j] - 2 * dot(A, i * d, B, j * d, d);
+  // matern52FromDistance, inlined by hand (V8 does not inline it here: ~30 % of the time).
+  const c = (5 / 3) * signalVariance;
   for (let t = 0; t < K.length; t++) {
-    const r2 = K[t];
-    K[t] = matern52FromDistance(r2 > 0 ? Math.sqrt(r2) : 0, signalVariance);
+    const r2 = K[t] > 0 ? K[t] : 0;
+    const r = Math.sqrt(r2);
+    K[t] = (signalVariance + SQRT5 * signalVariance * r + c * r2) * Math.exp(-SQRT5 * r);
   }
   return K;
 }

@@ -22,6 +22,7 @@
 import type { GaussianProcess, GpPosteriorView } from '../models/gaussianProcess';
 import { applyColumnScaling } from '../models/standardize';
 import { matern52Cross } from '../models/matern52';
+import { solveLowerRowsInPlace } from '../models/linalg';
 import {
   AcquisitionSpec,
   DEFAULT_UCB_BETA,
@@ -36,6 +37,8 @@ import type { BatchProposal } from './proposeBatch';
 export const BOUND_PREFIX = 64;
 /** Candidates per block when computing means and bounds. */
 const BLOCK = 512;
+/** Candidates solved exactly together. */
+const SOLVE_BATCH = 8;
 
 export type LazyAcquisition = 'ei' | 'log_ei' | 'pi' | 'ucb' | 'greedy';
 
@@ -93,14 +96,22 @@ export function gpBelieverBatch(
   const cache: CachedSolve[] = [];
   const slot = new Int32Array(m).fill(-1); // index into cache, -1: not evaluated exactly
   const solveFor = (i: number): CachedSolve => {
-    if (slot[i] < 0) {
-      slot[i] = cache.length;
-      cache.push(new CachedSolve(Zp.subarray(i * d, (i + 1) * d), factor, i));
-      if (stats) stats.exactEvaluations++;
-    }
+    if (slot[i] < 0) solveMany([i]);
     const c = cache[slot[i]];
     c.extend(factor);
     return c;
+  };
+  /** Exact solves for several candidates at once: four right-hand sides per pass over L. */
+  const batchZ = new Float64Array(SOLVE_BATCH * d);
+  const solveMany = (rows: readonly number[]) => {
+    rows.forEach((i, r) => batchZ.set(Zp.subarray(i * d, (i + 1) * d), r * d));
+    const K = matern52Cross(batchZ, rows.length, v.Z, n, d, s2);
+    solveLowerRowsInPlace(v.L, n, K, rows.length, n);
+    rows.forEach((i, r) => {
+      slot[i] = cache.length;
+      cache.push(new CachedSolve(Zp.subarray(i * d, (i + 1) * d), factor, i, K.subarray(r * n, (r + 1) * n)));
+      if (stats) stats.exactEvaluations++;
+    });
   };
 
   // Pending experiments are fantasized (at their mean, which changes no mean) before any pick.
@@ -170,8 +181,16 @@ export function gpBelieverBatch(
     const open: number[] = [];
     for (let i = 0; i < m; i++) if (!picked[i] && slot[i] < 0 && U[i] >= bestV) open.push(i);
     open.sort((a, b) => U[b] - U[a] || a - b);
-    for (const i of open) {
+    for (let r = 0; r < open.length; r++) {
+      const i = open[r];
       if (U[i] < bestV) break;
+      if (acquisition.kind !== 'greedy' && slot[i] < 0) {
+        // Solve the next few candidates in bound order together (a few may turn out unneeded).
+        const next: number[] = [];
+        for (let t = r; t < open.length && next.length < SOLVE_BATCH && U[open[t]] >= bestV; t++)
+          next.push(open[t]);
+        solveMany(next);
+      }
       const sd = acquisition.kind === 'greedy' ? 0 : solveFor(i).std(factor, v);
       consider(i, score(mean[i], sd, incumbent));
     }
@@ -243,17 +262,17 @@ class CachedSolve {
     f: ExtendedFactor,
     /** Pool row, or -1 for a pending point. */
     readonly poolIndex = -1,
+    /** L⁻¹ k(x) over the training rows when already solved (solveMany). */
+    solved?: Float64Array,
   ) {
     const { n, d, L, Z, hyper } = f.v;
     this.values = new Float64Array(n + f.capacity);
-    const k = matern52Cross(z, 1, Z, n, d, hyper.signalVariance);
-    for (let i = 0; i < n; i++) {
-      const ri = i * n;
-      let s = k[i];
-      for (let t = 0; t < i; t++) s -= L[ri + t] * k[t];
-      k[i] = s / L[ri + i];
+    if (solved) this.values.set(solved);
+    else {
+      const k = matern52Cross(z, 1, Z, n, d, hyper.signalVariance);
+      solveLowerRowsInPlace(L, n, k, 1, n);
+      this.values.set(k);
     }
-    this.values.set(k);
     this.length = n;
   }
 
