@@ -5,6 +5,7 @@
  *   campaign start <spec.json> [--id ID]     campaign list     campaign status <id>
  *   campaign pause|resume|cancel <id>        approve <id> [--keep a,b | --reject] [--reason TEXT]
  *   lab pending <lab_id>     lab submit <result.json>
+ *   lab register <lab_id> --webhook URL --secret-env VAR     lab unregister <lab_id>   (MongoDB only)
  *   token create --role admin|chemist|pi|lab [--lab LAB_ID] [--name NAME]
  *   import <pool.csv | obelix | cif-folder | cifs.tar.gz> [...]   (MongoDB only, no Temporal)
  */
@@ -21,7 +22,9 @@ import {
 import { submitLabResult } from '../api/labResults';
 import { getCampaign } from '../store/campaigns';
 import { connectMongo } from '../store/db';
+import { NotificationDoc, campaignNotifications } from '../store/approvals';
 import { campaignMeasurements, pendingExperiments } from '../store/experiments';
+import { getLab, registerLab } from '../store/labs';
 import { ROLES, Role, issueToken } from '../store/tokens';
 import { temporalAddress, temporalNamespace } from '../workers/env';
 import { ImportReport, ImportSource, importPool } from './importPool';
@@ -38,6 +41,8 @@ const USAGE = `usage: crucible <campaign|approve|lab|token|import> ... [--json]
   campaign start <spec.json> [--id ID] | list | status <id> | pause <id> | resume <id> | cancel <id>
   approve <id> [--keep ID,ID | --reject] [--reason TEXT]
   lab pending <lab_id> | submit <result.json>
+  lab register <lab_id> --webhook URL --secret-env VAR    (the HMAC secret is read from $VAR)
+  lab unregister <lab_id>                                 (no more pushes; the lab pulls)
   token create --role ${ROLES.join('|')} [--lab LAB_ID] [--name NAME]
   import <pool.csv> [--id-column id] [--target COL] [--features A,B] [--cifs DIR|TGZ]
   import obelix [--dir DIR] [--cifs DIR|TGZ | --no-cifs]
@@ -57,7 +62,73 @@ function readJson(file: string | undefined, what: string): unknown {
   }
 }
 
-const out = (ctx: Ctx, data: unknown, text: string) => console.log(ctx.json ? JSON.stringify(data) : text);
+const out = (ctx: { json: boolean }, data: unknown, text: string) =>
+  console.log(ctx.json ? JSON.stringify(data) : text);
+
+/** How many of a campaign's notifications `campaign status` shows (the newest). */
+const STATUS_NOTIFICATIONS = 5;
+
+/** One line per channel outcome: `webhook delivered 2026-…`, `email failed: …`. */
+function deliveryText(n: NotificationDoc): string {
+  const channels = [...new Set([...Object.keys(n.delivered ?? {}), ...Object.keys(n.delivery_errors ?? {})])]
+    .sort()
+    .map((c) => {
+      const key = c as keyof NonNullable<NotificationDoc['delivered']>;
+      const at = n.delivered?.[key];
+      return at ? `${c} delivered ${at}` : `${c} failed: ${n.delivery_errors?.[key]}`;
+    });
+  return channels.length ? channels.join('; ') : 'recorded (no channel configured)';
+}
+
+/** The minimum the API asks of a webhook secret (PUT /labs/:lab_id). */
+const MIN_SECRET_LENGTH = 32;
+
+/**
+ * `lab register` and `lab unregister`: MongoDB only. The webhook secret comes from the
+ * environment variable `--secret-env` names, never from the command line (argv is visible to
+ * every user of the machine in `ps` and lands in shell history), and is never printed.
+ */
+async function runLab(db: Db, args: string[], json: boolean): Promise<void> {
+  const [, command, labId] = args;
+  if (args.includes('--secret')) {
+    throw new Error(
+      `lab ${command}: a secret is never taken from the command line; put it in an environment variable and pass --secret-env VAR`,
+    );
+  }
+  if (!labId || labId.startsWith('--')) throw new Error(`lab ${command}: a lab id is required\n${USAGE}`);
+  if (command === 'register') {
+    const url = option(args, '--webhook');
+    const variable = option(args, '--secret-env');
+    if (!url || url.startsWith('--')) throw new Error(`lab register: --webhook URL is required\n${USAGE}`);
+    if (!/^https?:\/\/[^/]/.test(url) || !URL.canParse(url))
+      throw new Error(`lab register: --webhook must be an http(s) URL, got "${url}"`);
+    if (!variable || variable.startsWith('--'))
+      throw new Error(`lab register: --secret-env VAR is required (the variable holding the webhook secret)`);
+    const secret = process.env[variable];
+    if (!secret) throw new Error(`lab register: environment variable ${variable} is not set or empty`);
+    if (secret.length < MIN_SECRET_LENGTH)
+      throw new Error(
+        `lab register: the secret in ${variable} is ${secret.length} characters; at least ${MIN_SECRET_LENGTH} are required`,
+      );
+    const info = await registerLab(db, labId, { url, secret });
+    return out(
+      { json },
+      info,
+      `registered ${info.lab_id}: requests are pushed to ${info.webhook_url}, signed with the secret from $${variable}`,
+    );
+  }
+  if (command === 'unregister') {
+    const existing = await getLab(db, labId);
+    if (!existing?.webhook_url) throw new Error(`lab unregister: lab ${labId} has no webhook registered`);
+    const info = await registerLab(db, labId, null);
+    return out(
+      { json },
+      info,
+      `unregistered ${info.lab_id}'s webhook (was ${existing.webhook_url}): its requests are no longer pushed; it pulls them`,
+    );
+  }
+  throw new Error(USAGE);
+}
 
 async function run(ctx: Ctx, args: string[]): Promise<void> {
   const [group, command, arg] = args;
@@ -85,14 +156,35 @@ async function run(ctx: Ctx, args: string[]): Promise<void> {
       .map((m) => m.value as number);
     const trace = bestSoFar(values, direction);
     const b = status.budget;
+    const all = await campaignNotifications(ctx.db, arg);
+    const latest = all.slice(-STATUS_NOTIFICATIONS).reverse();
+    const notificationLines = latest.length
+      ? [
+          `  notifications (newest ${latest.length} of ${all.length}):`,
+          ...latest.map((n) => `    ${n.created_at}  ${n.kind}  ${n.message}  [${deliveryText(n)}]`),
+        ]
+      : ['  notifications: none'];
     return out(
       ctx,
-      { ...status, best_so_far: trace },
+      {
+        ...status,
+        best_so_far: trace,
+        notifications: latest.map((n) => ({
+          id: n._id,
+          kind: n.kind,
+          message: n.message,
+          created_at: n.created_at,
+          delivered: n.delivered ?? {},
+          delivery_errors: n.delivery_errors ?? {},
+        })),
+        notifications_total: all.length,
+      },
       [
         `${status.campaign_id}  ${status.state}${status.stop_reason ? ` (${status.stop_reason})` : ''}`,
         `  iteration ${b.iterations_used}/${b.iterations_max}   experiments ${b.experiments_used}/${b.experiments_max}` +
           `   failed ${status.failed_experiments}   pending ${status.pending_experiments.length}`,
         `  best ${status.best ? `${status.best.value.toFixed(3)} (${status.best.candidate_id})` : '–'}   ${sparkline(trace)}`,
+        ...notificationLines,
       ].join('\n'),
     );
   }
@@ -215,9 +307,9 @@ async function main() {
     return;
   }
   const { client: mongo, db }: { client: MongoClient; db: Db } = await connectMongo();
-  if (args[0] === 'import') {
+  if (args[0] === 'import' || (args[0] === 'lab' && (args[1] === 'register' || args[1] === 'unregister'))) {
     try {
-      return await runImport(db, args, json);
+      return args[0] === 'import' ? await runImport(db, args, json) : await runLab(db, args, json);
     } finally {
       await mongo.close();
     }
