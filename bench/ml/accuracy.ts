@@ -20,9 +20,9 @@ import { loadObelixCifSplit } from './obelixData';
 
 export const USAGE = `npm run bench -- accuracy -- [--members 3] [--epochs 5] [--patience 5] [--batch 32]
     [--lr 0.005] [--seed 0] [--rf-trees 500] [--out file.json]
-  The defaults are a quick run (~6 min on 2 cores with wasm, ~25 s per epoch of the 254 training
+  The defaults are a quick run (~3.5 min on 2 cores with wasm, ~13 s per epoch of the 254 training
   crystals): too few epochs to converge. The full run of the issue (5 members trained to early
-  stopping): --members 5 --epochs 30 --patience 10 (about an hour on wasm).
+  stopping): --members 5 --epochs 30 --patience 10 (about 35 min on wasm).
   scikit-learn: CRUCIBLE_SKLEARN_PYTHON, else ~/.cache/crucible/venv (infra/install-python.sh).`;
 
 const SKLEARN_PYTHON =
