@@ -1,9 +1,12 @@
 // Assembles what the dashboard draws from the store, one JSON document per poll. Read-only: the
 // dashboard never writes; approval goes through the API's own decision route.
+import type { Db } from 'mongodb';
 import type { CampaignStatus } from '../../schemas';
+import { NotificationDoc, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import type { MdJobDoc, MdRunDoc } from '../../store/mdRuns';
 import { getPool, loadLabTruth } from '../../store/pools';
 import { CampaignDeps, campaignStatus } from '../campaigns';
 import { HttpError } from '../errors';
@@ -37,6 +40,51 @@ export interface ParityPoint {
   predicted: number;
   std: number;
   uncertainty: number | null;
+  /** Arrived after its experiment timed out or was cancelled: recorded, not learned from. */
+  late: boolean;
+}
+
+/** One cluster job of an MD run (one temperature, one attempt). */
+export interface MdJobView {
+  name: string;
+  temperature_K: number;
+  attempt: number;
+  phase: string;
+  detail: string;
+  executor: string | null;
+  /** SLURM job id (or local pid). */
+  job_id: string | null;
+  /**
+   * The job document's last write (submission, a phase change, or the first poll of a polling
+   * window). md_jobs records no submit or start time of its own yet.
+   */
+  updated_at: string;
+  /** log10 σ at this temperature (S/cm), once collected. */
+  log10_sigma: number | null;
+}
+
+/** One candidate's MD run (md_runs) with its jobs (md_jobs). */
+export interface MdRunView {
+  run_id: string;
+  candidate_id: string;
+  iteration: number;
+  status: string;
+  created_at: string;
+  finished_at: string | null;
+  log10_sigma_300K: number | null;
+  log10_sigma_300K_interval: [number, number] | null;
+  activation_energy_eV: number | null;
+  failure_reason: string | null;
+  jobs: MdJobView[];
+}
+
+export interface NotificationView {
+  id: string;
+  kind: string;
+  message: string;
+  created_at: string;
+  /** One entry per channel that was tried: delivered (with its time) or its last error. */
+  channels: { channel: string; delivered_at: string | null; error: string | null }[];
 }
 
 export interface CampaignView {
@@ -62,6 +110,11 @@ export interface CampaignView {
     lab_id: string;
     requested_at: string;
     has_structure: boolean;
+    /** Intermediate readings the lab posted so far, and when the last one arrived. */
+    partial_results: number;
+    last_partial_at: string | null;
+    /** When the request was delivered to the lab's webhook (null: not pushed; the lab pulls). */
+    pushed_at: string | null;
   }[];
   /** The best measured candidates (one row per candidate, its best succeeded measurement), best first. */
   top_candidates: {
@@ -70,16 +123,89 @@ export interface CampaignView {
     value: number;
     iteration: number;
     has_structure: boolean;
+    /** The shown measurement arrived late (after its experiment timed out or was cancelled). */
+    late: boolean;
   }[];
+  /** Measurements that arrived late, and how many measurements there are in all. */
+  measurements: { total: number; late: number };
   /** How many candidates of the campaign's pool have a crystal structure the viewer can draw. */
   structures: { count: number };
   approval:
     | (AwaitingApproval & { candidates: { candidate_id: string; mean: number | null; std: number | null }[] })
     | null;
+  md_runs: MdRunView[];
+  /** The latest notifications, newest first (at most NOTIFICATIONS_SHOWN), and how many there are. */
+  notifications: { total: number; items: NotificationView[] };
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
 const TOP_CANDIDATES = 10;
+const NOTIFICATIONS_SHOWN = 20;
+
+/**
+ * The campaign's MD runs and all their jobs in two queries, whatever the number of runs: on
+ * FerretDB's SQLite backend any filter but `_id` equality scans the collection, so one md_jobs
+ * query per campaign per poll, never one per run (runMdJobs). The big fields (the job spec with
+ * its structure, each job's MSD curve) are projected away.
+ */
+async function campaignMdView(db: Db, campaignId: string): Promise<MdRunView[]> {
+  const [runs, jobs] = await Promise.all([
+    db
+      .collection<MdRunDoc>('md_runs')
+      .find({ campaign_id: campaignId }, { projection: { spec_json: 0 } })
+      .toArray(),
+    db
+      .collection<MdJobDoc>('md_jobs')
+      .find({ campaign_id: campaignId }, { projection: { 'result.msd_json': 0, trajectory: 0 } })
+      .toArray(),
+  ]);
+  const byRun = new Map<string, MdJobView[]>();
+  for (const j of jobs) {
+    const sigma = j.result?.conductivity_S_per_cm;
+    const list = byRun.get(j.run_id) ?? [];
+    list.push({
+      name: j._id,
+      temperature_K: j.temperature_K,
+      attempt: j.attempt,
+      phase: j.phase,
+      detail: j.detail,
+      executor: j.executor ?? null,
+      job_id: j.job_id ?? null,
+      updated_at: j.updated_at,
+      log10_sigma: sigma !== undefined && sigma > 0 ? Math.log10(sigma) : null,
+    });
+    byRun.set(j.run_id, list);
+  }
+  return runs
+    .sort((a, b) => a.iteration - b.iteration || a.created_at.localeCompare(b.created_at))
+    .map((r) => ({
+      run_id: r._id,
+      candidate_id: r.candidate_id,
+      iteration: r.iteration,
+      status: r.status,
+      created_at: r.created_at,
+      finished_at: r.finished_at,
+      log10_sigma_300K: r.log10_sigma_300K,
+      log10_sigma_300K_interval: r.log10_sigma_300K_interval,
+      activation_energy_eV: r.activation_energy_eV,
+      failure_reason: r.failure_reason,
+      jobs: (byRun.get(r._id) ?? []).sort(
+        (a, b) => a.temperature_K - b.temperature_K || a.attempt - b.attempt,
+      ),
+    }));
+}
+
+function notificationView(n: NotificationDoc): NotificationView {
+  const channels = [...new Set([...Object.keys(n.delivered ?? {}), ...Object.keys(n.delivery_errors ?? {})])]
+    .sort()
+    .map((c) => {
+      const delivered = n.delivered?.[c as keyof NotificationDoc['delivered']] ?? null;
+      // A channel that failed and was later delivered shows as delivered.
+      const error = delivered ? null : (n.delivery_errors?.[c as keyof NotificationDoc['delivered']] ?? null);
+      return { channel: c, delivered_at: delivered, error };
+    });
+  return { id: n._id, kind: n.kind, message: n.message, created_at: n.created_at, channels };
+}
 
 const awaitingOf = (s: CampaignStatus | null): AwaitingApproval | null =>
   (s as { awaiting_approval?: AwaitingApproval | null } | null)?.awaiting_approval ?? null;
@@ -162,10 +288,13 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
   if (!doc) throw new HttpError(404, 'not_found', `no campaign "${id}"`);
   const status = await currentStatus(deps, doc.last_status, id);
   const direction = doc.spec.objective.direction;
-  const [measurements, batches, experiments] = await Promise.all([
+  // One query per collection per poll (FerretDB scans for any filter but _id equality).
+  const [measurements, batches, experiments, mdRuns, notifications] = await Promise.all([
     campaignMeasurements(deps.db, id),
     campaignBatches(deps.db, id),
     campaignExperiments(deps.db, id),
+    campaignMdView(deps.db, id),
+    campaignNotifications(deps.db, id),
   ]);
   measurements.sort(
     (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
@@ -193,6 +322,7 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       predicted: p.mean,
       std: p.std,
       uncertainty: m.uncertainty,
+      late: m.late === true,
     });
   }
   // The residual y − μ also carries the lab's noise, so the scale is √(σ² + u²) when the lab reports u.
@@ -202,12 +332,12 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
 
   // Top measured candidates, best first, one row each.
   const sign = direction === 'maximize' ? -1 : 1;
-  const bestOf = new Map<string, { value: number; iteration: number }>();
+  const bestOf = new Map<string, { value: number; iteration: number; late: boolean }>();
   for (const m of measurements) {
     if (m.status !== 'succeeded' || m.value === null) continue;
     const prev = bestOf.get(m.candidate_id);
     if (!prev || sign * (m.value - prev.value) < 0)
-      bestOf.set(m.candidate_id, { value: m.value, iteration: m.iteration });
+      bestOf.set(m.candidate_id, { value: m.value, iteration: m.iteration, late: m.late === true });
   }
   const top = [...bestOf.entries()]
     .sort((a, b) => sign * (a[1].value - b[1].value) || a[0].localeCompare(b[0]))
@@ -247,6 +377,9 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
         lab_id: e.lab_id,
         requested_at: e.requested_at,
         has_structure: structureIds.has(e.candidate_id),
+        partial_results: e.partial_results ?? 0,
+        last_partial_at: e.last_partial_at ?? null,
+        pushed_at: e.pushed_at ?? null,
       })),
     top_candidates: top.map(([c, m]) => ({
       candidate_id: c,
@@ -254,7 +387,9 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       value: m.value,
       iteration: m.iteration,
       has_structure: structureIds.has(c),
+      late: m.late,
     })),
+    measurements: { total: measurements.length, late: measurements.filter((m) => m.late === true).length },
     structures: { count: structureIds.size },
     approval: awaiting && {
       ...awaiting,
@@ -266,6 +401,11 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
           std: i >= 0 ? (approvalBatch?.predicted_std[i] ?? null) : null,
         };
       }),
+    },
+    md_runs: mdRuns,
+    notifications: {
+      total: notifications.length,
+      items: notifications.slice(-NOTIFICATIONS_SHOWN).reverse().map(notificationView),
     },
   };
 }

@@ -49,15 +49,21 @@ export function dashboardHtml(): string {
         <p class="note" id="calibration-note"></p></div>
       <div class="panel"><h3>Approval queue</h3><div id="approval"></div>
         <h3>Pending experiments</h3>
-        <table id="pending"><thead><tr><th>experiment</th><th>candidate</th><th>iter.</th><th>lab</th><th>age</th></tr></thead><tbody></tbody></table>
+        <table id="pending"><thead><tr><th>experiment</th><th>candidate</th><th>iter.</th><th>lab</th><th>age</th><th>partials</th><th>pushed</th></tr></thead><tbody></tbody></table>
         <p class="note" id="pending-note"></p></div>
       <div class="panel"><h3>Top measured candidates</h3>
         <table id="top"><thead><tr><th>candidate</th><th>formula</th><th>value</th><th>iter.</th><th>structure</th></tr></thead><tbody></tbody></table>
-        <p class="note" id="top-note"></p></div>
+        <p class="note" id="top-note"></p><p class="note" id="late-note"></p></div>
       <div class="panel" id="structure-panel"><h3>Crystal structure <span id="structure-title" class="muted"></span></h3>
         <canvas id="structure-canvas" tabindex="0" role="img" aria-label="crystal structure viewer" hidden></canvas>
         <p id="structure-info" class="note"></p>
         <p id="structure-note" class="note">Click a candidate (top candidates, pending experiments) to see its crystal structure.</p></div>
+      <div class="panel" id="md-panel"><h3>MD jobs</h3>
+        <table id="md-runs"><thead><tr><th>candidate</th><th>iter.</th><th>state</th><th>age</th><th>jobs</th><th>log10 σ(300 K), 95 %</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="md-note"></p></div>
+      <div class="panel" id="notifications-panel"><h3>Notifications</h3>
+        <table id="notifications"><thead><tr><th>when</th><th>kind</th><th>message</th><th>delivery</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="notifications-note"></p></div>
     </div>
   </section>
 </main>

@@ -2,6 +2,8 @@
 // dashboard plugin on a real port, and Debian's Chromium loading the page and drawing the plots.
 import type { FastifyInstance } from 'fastify';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Page } from 'playwright-core';
@@ -11,9 +13,12 @@ import { buildApi } from '../../api/server';
 import { importPool } from '../../cli/importPool';
 import { LocalCrucible, startLocalCrucible } from '../../cli/runtime';
 import { createRng } from '../../optimize/rng';
+import { campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign } from '../../store/campaigns';
-import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import { campaignExperiments, campaignMeasurements, getExperiment } from '../../store/experiments';
+import { registerLab } from '../../store/labs';
+import { createMdRun, finishMdRun, recordMdJob } from '../../store/mdRuns';
 import { getStructure } from '../../store/structures';
 import { issueToken } from '../../store/tokens';
 import {
@@ -67,7 +72,28 @@ declare const sessionStorage: { setItem(k: string, v: string): void };
 
 const deps = () => ({ client: crucible.client, db: crucible.db });
 
+/**
+ * A local receiver for the webhooks Crucible sends: campaign notifications (/notify) and
+ * experiment requests pushed to robot-1 (/lab). Every POST is answered 200 and kept.
+ */
+const hooks: { path: string; body: string }[] = [];
+const hookServer = http.createServer((req, res) => {
+  let body = '';
+  req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+  req.on('end', () => {
+    hooks.push({ path: req.url ?? '', body });
+    res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+  });
+});
+let hookBase = '';
+
 beforeAll(async () => {
+  await new Promise<void>((resolve) => hookServer.listen(0, '127.0.0.1', resolve));
+  hookBase = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}`;
+  // The orchestration worker reads its channel configuration when it starts: webhooks are signed
+  // (so they deliver), and no SMTP server is configured (so e-mail fails with a kept error).
+  process.env.CRUCIBLE_NOTIFY_WEBHOOK_SECRET = 'dashboard-test-notify-secret-0123456789';
+  delete process.env.CRUCIBLE_SMTP_URL;
   const bundle = await workflowBundle();
   crucible = await startLocalCrucible({ dbName, quiet: true, workflowBundle: { code: bundle.code } });
   app = await buildApi(deps());
@@ -96,6 +122,11 @@ beforeAll(async () => {
   // The others share the pool: start them once it is imported (concurrent first imports of one
   // pool race on its candidate ids and only settle through activity retries).
   await waitFor('the pool import', () => getCampaign(crucible.db, ids.done));
+  // robot-1 takes pushes: its requests are POSTed to the local receiver (and it can still pull).
+  await registerLab(crucible.db, 'robot-1', {
+    url: `${hookBase}/lab`,
+    secret: 'dashboard-test-lab-secret-0123456789abcdef',
+  });
   await startCampaign(
     deps(),
     csvSpec(pool.file, {
@@ -106,7 +137,11 @@ beforeAll(async () => {
   );
   await startCampaign(
     deps(),
-    csvSpec(pool.file, { budget: { experiments: 9, iterations: 4 }, approval: { required: true } } as never),
+    csvSpec(pool.file, {
+      budget: { experiments: 9, iterations: 4 },
+      approval: { required: true },
+      notifications: { webhook_url: `${hookBase}/notify`, email_to: ['pi@example.org'] },
+    } as never),
     ids.gated,
   );
   // Structures come with a pool through `crucible import <table> --cifs <folder>`, before or after
@@ -147,6 +182,7 @@ afterAll(async () => {
   await app?.close();
   await crucible?.db.dropDatabase();
   await crucible?.close();
+  await new Promise((r) => hookServer.close(r));
 });
 
 /** Resolves once the page has drawn `campaignId` at least `polls` times in total. */
@@ -296,6 +332,233 @@ describe('dashboard in Chromium', () => {
     await page.evaluate(() => sessionStorage.setItem('crucible_dashboard_token', 'cru_revoked'));
     await page.reload();
     await page.waitForSelector('#conn.bad');
+    await page.close();
+  });
+
+  it('shows partial results and webhook pushes of pending experiments, and marks a late result', async () => {
+    const requested = await waitFor('remote experiments requested and pushed to robot-1', async () => {
+      const exps = (await campaignExperiments(crucible.db, ids.remote)).filter(
+        (e) => e.status === 'requested',
+      );
+      return exps.length >= 3 && exps.every((e) => e.pushed_at) && exps;
+    });
+    const pushedIds = new Set(
+      hooks.filter((h) => h.path === '/lab').map((h) => JSON.parse(h.body).experiment.experiment_id),
+    );
+    for (const e of requested) expect(pushedIds.has(e.experiment_id)).toBe(true);
+    const post = (body: Record<string, unknown>) =>
+      app.inject({
+        method: 'POST',
+        url: '/lab-results',
+        headers: { authorization: `Bearer ${tokens.robot}` },
+        payload: body,
+      });
+    const result = (e: (typeof requested)[number], value: number) => ({
+      experiment_id: e.experiment_id,
+      candidate_id: e.candidate_id,
+      property: e.property,
+      status: 'succeeded',
+      value,
+      lab_id: 'robot-1',
+      measured_at: new Date().toISOString(),
+    });
+    const [first, second] = requested;
+    for (const key of ['sweep-1', 'sweep-2']) {
+      const ack = await post({ ...result(first, -1.5), partial: true, idempotency_key: key });
+      expect(ack.statusCode).toBe(200);
+      expect(ack.json()).toMatchObject({ partial: true, duplicate: false });
+    }
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.remote}`);
+    await drawn(page, ids.remote);
+    const row = (id: string) => page.locator(`#pending tr.pending-row:has(td.id:text-is("${id}"))`);
+    await expect(row(first.experiment_id).locator('td.partials').innerText()).resolves.toBe('2');
+    await expect(row(second.experiment_id).locator('td.partials').innerText()).resolves.toBe('0');
+    await expect(row(first.experiment_id).locator('td.age').innerText()).resolves.toMatch(/^\d+ (s|min)$/);
+    const rows = await page.locator('#pending tr.pending-row').count();
+    expect(rows).toBe(requested.length);
+    expect(await page.locator('#pending td.pushed:text-is("yes")').count()).toBe(rows);
+    expect(await page.locator('#top tr.top-row').count()).toBe(0); // partial readings are not measurements
+
+    // A result after the campaign cancelled its experiments is still recorded, flagged late, and
+    // the dashboard marks it so.
+    await signalCampaign(deps(), ids.remote, 'cancel');
+    await waitFor('the cancel to reach the experiments', async () => {
+      return (await getExperiment(crucible.db, second.experiment_id))?.status === 'cancelled';
+    });
+    const late = await post(result(second, -0.75));
+    expect(late.statusCode).toBe(200);
+    expect(late.json()).toMatchObject({ late: true, duplicate: false });
+    const lateRow = page.locator(`#top tr.top-row.late[data-candidate="${second.candidate_id}"]`);
+    await lateRow.waitFor({ timeout: 15_000 });
+    await expect(lateRow.innerText()).resolves.toContain('-0.75 (late)');
+    expect(await page.locator('#top tr.top-row.late').count()).toBe(1);
+    await expect(page.locator('#late-note').innerText()).resolves.toMatch(
+      /^1 of 1 measurements arrived late/,
+    );
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('shows MD jobs and notifications with their per-channel delivery from real data', async () => {
+    // The gated campaign's approval request goes to a signed webhook (delivered) and e-mail
+    // (this worker has no SMTP server: the error is kept on the notification).
+    const notice = await waitFor(
+      'the approval_needed notification delivered by webhook and failed by e-mail',
+      async () =>
+        (await campaignNotifications(crucible.db, ids.gated)).find(
+          (n) => n.kind === 'approval_needed' && n.delivered?.webhook && n.delivery_errors?.email,
+        ),
+      90_000,
+    );
+    expect(notice.delivery_errors?.email).toContain('CRUCIBLE_SMTP_URL is not set');
+    const sent = hooks.filter((h) => h.path === '/notify').map((h) => JSON.parse(h.body));
+    expect(sent.map((b) => b.notification._id)).toContain(notice._id);
+
+    // MD results as the MD activities store them (no cluster here): one finished run with two
+    // temperatures, one still running with a job queued behind it.
+    const runId = (c: string) => `${ids.gated}-md-i0-${c}`;
+    const job = (c: string, t: number) => `${runId(c)}-T${t}-a1`;
+    for (const c of ['cand001', 'cand002'])
+      await createMdRun(crucible.db, {
+        _id: runId(c),
+        campaign_id: ids.gated,
+        iteration: 0,
+        candidate_id: c,
+        structure_pool_id: 'test-structures',
+        spec_json: JSON.stringify({ candidate_id: c }),
+      });
+    const jobBase = {
+      campaign_id: ids.gated,
+      attempt: 1,
+      executor: 'slurm' as const,
+      work_dir: '/tmp/md-jobs',
+    };
+    const tResult = (c: string, t: number, sigma: number) => ({
+      temperature_K: t,
+      job_name: job(c, t),
+      diffusivity_cm2_per_s: 1e-6,
+      diffusivity_stderr_cm2_per_s: 1e-7,
+      conductivity_S_per_cm: sigma,
+      conductivity_stderr_S_per_cm: sigma / 10,
+      num_mobile: 16,
+      volume_A3: 400,
+    });
+    const finished = [tResult('cand001', 600, 1e-2), tResult('cand001', 800, 1e-1)];
+    for (const [i, r] of finished.entries())
+      await recordMdJob(crucible.db, r.job_name, {
+        ...jobBase,
+        run_id: runId('cand001'),
+        candidate_id: 'cand001',
+        temperature_K: r.temperature_K,
+        job_id: String(101 + i),
+        phase: 'completed',
+        detail: 'collected',
+        result: {
+          ...r,
+          steps_per_s: 50,
+          frames: 100,
+          frame_interval_fs: 20,
+          mean_temperature_K: r.temperature_K,
+          msd_json: '[[0,0],[20,0.1]]',
+        },
+      });
+    await finishMdRun(crucible.db, runId('cand001'), {
+      run_id: runId('cand001'),
+      campaign_id: ids.gated,
+      iteration: 0,
+      candidate_id: 'cand001',
+      status: 'succeeded',
+      log10_sigma_300K: -3.214,
+      log10_sigma_300K_interval: [-3.71, -2.72],
+      activation_energy_eV: 0.31,
+      activation_energy_stderr_eV: 0.02,
+      temperatures: finished,
+      failure_reason: null,
+    });
+    for (const [t, phase, jobId] of [
+      [600, 'running', '103'],
+      [800, 'pending', '104'],
+    ] as const)
+      await recordMdJob(crucible.db, job('cand002', t), {
+        ...jobBase,
+        run_id: runId('cand002'),
+        candidate_id: 'cand002',
+        temperature_K: t,
+        job_id: jobId,
+        phase,
+        detail: phase === 'running' ? 'RUNNING' : 'PENDING (Resources)',
+      });
+
+    // The JSON endpoint carries both, without the big fields.
+    const view = (
+      await app.inject({
+        method: 'GET',
+        url: `/dashboard/api/campaigns/${ids.gated}`,
+        headers: { authorization: `Bearer ${tokens.pi}` },
+      })
+    ).json();
+    expect(view.md_runs.map((r: { candidate_id: string }) => r.candidate_id)).toEqual(['cand001', 'cand002']);
+    expect(view.md_runs[0]).toMatchObject({
+      status: 'succeeded',
+      log10_sigma_300K: -3.214,
+      log10_sigma_300K_interval: [-3.71, -2.72],
+    });
+    expect(view.md_runs[0]).not.toHaveProperty('spec_json');
+    expect(view.md_runs[0].jobs.map((j: { log10_sigma: number }) => j.log10_sigma)).toEqual([-2, -1]);
+    expect(view.md_runs[1].jobs.map((j: { phase: string }) => j.phase)).toEqual(['running', 'pending']);
+    const needed = view.notifications.items.find((n: { id: string }) => n.id === notice._id);
+    expect(needed.channels).toEqual([
+      { channel: 'email', delivered_at: null, error: expect.stringContaining('CRUCIBLE_SMTP_URL') },
+      { channel: 'webhook', delivered_at: notice.delivered?.webhook, error: null },
+    ]);
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.gated}`);
+    await drawn(page, ids.gated);
+
+    const done = page.locator(`#md-runs tr.md-row[data-run="${runId('cand001')}"]`);
+    const running = page.locator(`#md-runs tr.md-row[data-run="${runId('cand002')}"]`);
+    expect(await page.locator('#md-runs tr.md-row').count()).toBe(2);
+    await expect(done.locator('td.md-result').innerText()).resolves.toBe('-3.214 [-3.71, -2.72]');
+    await expect(done.locator('td.state').innerText()).resolves.toBe('succeeded');
+    await expect(done.locator('.md-job[data-temperature="600"]').innerText()).resolves.toMatch(
+      /^600 K: completed · job 101 · updated \d+ s ago · log10 σ -2$/,
+    );
+    await expect(done.locator('.md-job[data-temperature="800"]').innerText()).resolves.toContain(
+      'log10 σ -1',
+    );
+    await expect(running.locator('td.state').innerText()).resolves.toBe('running');
+    await expect(running.locator('td.age').innerText()).resolves.toMatch(/^\d+ s$/);
+    await expect(running.locator('td.md-result').innerText()).resolves.toBe('–');
+    await expect(running.locator('.md-job[data-temperature="600"]').innerText()).resolves.toMatch(
+      /^600 K: running · job 103 · updated \d+ s ago$/,
+    );
+    await expect(running.locator('.md-job[data-temperature="800"]').innerText()).resolves.toMatch(
+      /^800 K: pending · job 104/,
+    );
+
+    const notified = page.locator('#notifications tr.notification-row[data-kind="approval_needed"]');
+    expect(await notified.count()).toBe(1);
+    await expect(notified.locator('td').nth(2).innerText()).resolves.toBe(notice.message);
+    await expect(notified.locator('td.age').innerText()).resolves.toMatch(/^\d+ (s|min) ago$/);
+    await expect(notified.locator('.channel.delivered[data-channel="webhook"]').innerText()).resolves.toMatch(
+      /^webhook: delivered \d+ (s|min) ago$/,
+    );
+    await expect(notified.locator('.channel.failed[data-channel="email"]').innerText()).resolves.toBe(
+      `email: ${notice.delivery_errors?.email}`,
+    );
+    await page.locator('#md-panel').scrollIntoViewIfNeeded();
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-md-notifications.png'), fullPage: true });
+    expect(errors).toEqual([]);
     await page.close();
   });
 

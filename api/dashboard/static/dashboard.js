@@ -145,7 +145,10 @@
       y: p.predicted,
       yErr: p.std,
       xErr: p.uncertainty || 0,
-      title: `${p.candidate_id} (iteration ${p.iteration}): measured ${P.fmt(p.measured)}, predicted ${P.fmt(p.predicted)} ± ${P.fmt(p.std)}`,
+      late: p.late,
+      title:
+        `${p.candidate_id} (iteration ${p.iteration}): measured ${P.fmt(p.measured)}, predicted ${P.fmt(p.predicted)} ± ${P.fmt(p.std)}` +
+        (p.late ? ' — LATE: arrived after the experiment timed out or was cancelled' : ''),
     }));
     const dom = P.extent(pts.flatMap((p) => [p.x, p.y - p.yErr, p.y + p.yErr]));
     P.chart($('plot-parity'), {
@@ -153,8 +156,25 @@
       y: { label: `predicted ${v.objective.property}`, domain: dom },
       layers: [
         { type: 'diagonal', cls: 'diagonal', label: 'y = x' },
-        { type: 'points', cls: 'parity-point', label: 'measured candidate', points: pts },
-      ],
+        {
+          type: 'points',
+          cls: 'parity-point',
+          label: 'measured candidate',
+          points: pts.filter((p) => !p.late),
+        },
+      ].concat(
+        // Late results (after a timeout or cancel) are drawn apart: recorded, but not learned from.
+        pts.some((p) => p.late)
+          ? [
+              {
+                type: 'points',
+                cls: 'parity-point late-point',
+                label: 'late result',
+                points: pts.filter((p) => p.late),
+              },
+            ]
+          : [],
+      ),
       empty: pts.length ? undefined : 'no model predictions measured yet',
     });
     $('parity-note').textContent =
@@ -205,10 +225,98 @@
       candidateLink(cell(tr, e.candidate_id + (e.has_structure ? ' ◆' : '')), v.campaign_id, e.candidate_id);
       cell(tr, e.iteration);
       cell(tr, e.lab_id);
-      cell(tr, age(e.requested_at));
+      cell(tr, age(e.requested_at), 'age');
+      const partials = cell(tr, e.partial_results, e.partial_results ? 'partials' : 'partials muted');
+      if (e.last_partial_at) partials.title = `last partial result ${age(e.last_partial_at)} ago`;
+      const pushed = cell(tr, e.pushed_at ? 'yes' : 'no', e.pushed_at ? 'pushed' : 'pushed muted');
+      pushed.title = e.pushed_at
+        ? `delivered to the lab's webhook ${age(e.pushed_at)} ago`
+        : 'not pushed: the lab pulls it (no webhook registered, or delivery still pending)';
       tbody.appendChild(tr);
     }
-    $('pending-note').textContent = v.pending.length ? '' : 'No experiments waiting for a lab.';
+    $('pending-note').textContent = v.pending.length
+      ? 'Age: since the request. Partials: intermediate readings posted so far. Pushed: delivered to the lab’s webhook.'
+      : 'No experiments waiting for a lab.';
+  }
+
+  function interval(iv) {
+    return iv ? ` [${P.fmt(iv[0])}, ${P.fmt(iv[1])}]` : '';
+  }
+
+  function renderMd(v) {
+    const tbody = $('md-runs').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const r of v.md_runs) {
+      const tr = document.createElement('tr');
+      tr.className = 'md-row';
+      tr.dataset.run = r.run_id;
+      candidateLink(cell(tr, r.candidate_id), v.campaign_id, r.candidate_id);
+      cell(tr, r.iteration);
+      cell(tr, r.status, `state md-${r.status}`);
+      const a = cell(tr, age(r.created_at), 'age');
+      a.title = r.finished_at
+        ? `started ${r.created_at}, finished ${r.finished_at}`
+        : `started ${r.created_at}`;
+      const jobs = cell(tr, '');
+      jobs.className = 'md-jobs';
+      if (!r.jobs.length) jobs.textContent = 'no job submitted yet';
+      for (const j of r.jobs) {
+        const div = document.createElement('div');
+        div.className = `md-job md-${j.phase}`;
+        div.dataset.temperature = String(j.temperature_K);
+        div.textContent =
+          `${j.temperature_K} K${j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}: ${j.phase}` +
+          `${j.job_id ? ` · job ${j.job_id}` : ''} · updated ${age(j.updated_at)} ago` +
+          (j.log10_sigma === null ? '' : ` · log10 σ ${P.fmt(j.log10_sigma)}`);
+        div.title = j.detail;
+        jobs.appendChild(div);
+      }
+      const result =
+        r.status === 'running'
+          ? '–'
+          : r.log10_sigma_300K === null
+            ? r.failure_reason || 'no result'
+            : `${P.fmt(r.log10_sigma_300K)}${interval(r.log10_sigma_300K_interval)}`;
+      cell(tr, result, r.log10_sigma_300K === null ? 'md-result muted' : 'md-result');
+      tbody.appendChild(tr);
+    }
+    $('md-note').textContent = v.md_runs.length
+      ? 'Age: since the candidate’s MD run began. Job times are their last recorded update.'
+      : 'No MD runs for this campaign (its spec has no md stage, or none has started).';
+  }
+
+  function renderNotifications(v) {
+    const tbody = $('notifications').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const n of v.notifications.items) {
+      const tr = document.createElement('tr');
+      tr.className = 'notification-row';
+      tr.dataset.kind = n.kind;
+      const when = cell(tr, `${age(n.created_at)} ago`, 'age');
+      when.title = n.created_at;
+      cell(tr, n.kind.replace(/_/g, ' '), `kind kind-${n.kind}`);
+      cell(tr, n.message);
+      const d = cell(tr, '');
+      d.className = 'delivery';
+      if (!n.channels.length) d.textContent = 'recorded (no channel configured)';
+      for (const c of n.channels) {
+        const div = document.createElement('div');
+        div.className = c.delivered_at ? 'channel delivered' : 'channel failed bad';
+        div.dataset.channel = c.channel;
+        div.textContent = c.delivered_at
+          ? `${c.channel}: delivered ${age(c.delivered_at)} ago`
+          : `${c.channel}: ${c.error}`;
+        if (c.delivered_at) div.title = c.delivered_at;
+        d.appendChild(div);
+      }
+      tbody.appendChild(tr);
+    }
+    const shown = v.notifications.items.length;
+    $('notifications-note').textContent = !shown
+      ? 'No notifications for this campaign yet.'
+      : v.notifications.total > shown
+        ? `Newest ${shown} of ${v.notifications.total}.`
+        : '';
   }
 
   /** Makes `el` open the candidate's crystal structure in the viewer (click or Enter). */
@@ -234,7 +342,12 @@
       tr.className = 'top-row';
       cell(tr, c.candidate_id, 'id');
       cell(tr, c.formula);
-      cell(tr, P.fmt(c.value));
+      const value = cell(tr, P.fmt(c.value) + (c.late ? ' (late)' : ''));
+      if (c.late) {
+        tr.classList.add('late');
+        value.title =
+          'arrived after its experiment timed out or was cancelled: recorded, not used by the campaign';
+      }
       cell(tr, c.iteration);
       cell(tr, c.has_structure ? '◆ yes' : 'none', c.has_structure ? 'has-structure' : 'muted');
       candidateLink(tr, v.campaign_id, c.candidate_id);
@@ -246,6 +359,10 @@
       (n
         ? `${n} candidates of this pool have a crystal structure (◆). Click a row to view it.`
         : 'This pool has no crystal structures (a table without CIFs); `crucible import` can add them.');
+    const late = v.measurements.late;
+    $('late-note').textContent = late
+      ? `${late} of ${v.measurements.total} measurements arrived late (after their experiment timed out or was cancelled): recorded and marked “late”, not learned from.`
+      : '';
   }
 
   function resetViewer(text) {
@@ -411,6 +528,8 @@
         renderPending(v);
         renderTop(v);
         renderApproval(v);
+        renderMd(v);
+        renderNotifications(v);
         if (viewing && viewing.campaign !== v.campaign_id) {
           viewing = null;
           viewRequest += 1;
