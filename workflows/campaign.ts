@@ -291,17 +291,27 @@ async function runCampaign(
     await snapshots.saveCampaignStatus(status());
   };
 
-  /** With `notifications.stalled_after_minutes`: notify each time that long passes without a result. */
+  /**
+   * With `notifications.stalled_after_minutes`: notify when that long passes without a lab
+   * result, then again after twice as long, four times, ... (a lab down for a week sends a
+   * handful of notices, not one per period); a result resets it.
+   */
   const watchForStall = async (iteration: number, done: () => boolean) => {
     const minutes = spec.notifications?.stalled_after_minutes;
     if (minutes === undefined) return;
-    for (let n = 1; !done();) {
+    let notices = 0;
+    while (!done()) {
       const seen = resultsLearned;
-      if (await condition(() => done() || resultsLearned !== seen, minutes * 60_000)) continue;
+      const waitMinutes = minutes * 2 ** notices;
+      if (await condition(() => done() || resultsLearned !== seen, waitMinutes * 60_000)) {
+        notices = 0;
+        continue;
+      }
+      notices += 1;
       await notify(
         'stalled',
-        `${iteration}/${n++}`,
-        `${campaignId}: no lab result for ${minutes} minutes; ${pending.size} experiments of batch ${iteration} pending`,
+        `${iteration}/${seen}/${notices}`,
+        `${campaignId}: no lab result for ${minutes * (2 ** notices - 1)} minutes; ${pending.size} experiments of batch ${iteration} pending`,
       );
     }
   };
@@ -392,19 +402,20 @@ async function runCampaign(
       stopReason = 'pool_exhausted';
       break;
     }
+    // The PI's decision comes first: it gates both the MD stage (cluster time) and the lab.
+    const kept = await approve(progress.iteration, batch.candidate_ids);
+    if (kept === null) continue; // cancelled while waiting: the loop's stop check ends it
     // MD stage (spec.md): the top candidates get MD child workflows; a gate may drop some.
     const toLab = await runMdStage({
       campaignId,
       poolId: progress.pool_id,
       iteration: progress.iteration,
       spec,
-      candidateIds: batch.candidate_ids,
+      candidateIds: kept,
       cancelled: () => cancelRequested,
     });
     if (toLab === null) continue; // cancelled during MD: the loop's stop check ends it
-    const kept = toLab.length > 0 ? await approve(progress.iteration, toLab) : [];
-    if (kept === null) continue; // cancelled while waiting: the loop's stop check ends it
-    if (kept.length > 0) await runBatch(progress.iteration, kept);
+    if (toLab.length > 0) await runBatch(progress.iteration, toLab);
     progress.iteration += 1;
     iterationsThisRun += 1;
   }
