@@ -14,6 +14,7 @@ import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
 import type { CampaignSpec } from '../schemas';
 import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
+import { campaignMdRuns } from '../store/mdRuns';
 import { campaignExperiments, campaignMeasurements } from '../store/experiments';
 import {
   MongoCheckpointSink,
@@ -93,11 +94,15 @@ export function createMlActivities(deps: { db: Db }) {
       const measured = (await campaignMeasurements(db, input.campaign_id)).filter(
         (m) => m.status === 'succeeded' && m.value !== null,
       );
-      // Anything already dispatched (measured, failed or still running), or excluded by a PI's
-      // decision on an earlier batch, is never proposed again.
+      // Anything already dispatched (measured, failed or still running), excluded by a PI's
+      // decision on an earlier batch, or already simulated by the MD stage (whether or not it
+      // passed the gate), is never proposed again.
       const taken = new Set(experiments.filter((e) => e.status !== 'cancelled').map((e) => e.candidate_id));
       for (const b of await campaignBatches(db, input.campaign_id)) {
         for (const id of b.excluded_candidate_ids ?? []) taken.add(id);
+      }
+      for (const r of await campaignMdRuns(db, input.campaign_id)) {
+        if (r.status !== 'cancelled') taken.add(r.candidate_id);
       }
       const open = pool.candidateIds.map((_, i) => i).filter((i) => !taken.has(pool.candidateIds[i]));
       const pendingRows = experiments
