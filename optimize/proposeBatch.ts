@@ -95,9 +95,14 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
   const rng = createRng((seed ^ 0x5bd1e995) >>> 0); // acquisition draws, independent of the model's stream
 
   // The pool is known up front: scale features by all candidates, not by the few measured ones.
-  const context: SurrogateContext = { inputScaling: fitColumnScaling([...X_train, ...pending, ...X_pool]) };
+  // (Only needed to create or refit a surrogate, so not computed for a given model on a fast path.)
+  const poolContext = (): SurrogateContext => ({
+    inputScaling: fitColumnScaling([...X_train, ...pending, ...X_pool]),
+  });
+  let context: SurrogateContext | null = null;
   let surrogate = input.model;
   if (!surrogate) {
+    context = poolContext();
     surrogate = createSurrogate(input.surrogate, seed, context);
     surrogate.fit(X_train, y_train);
   }
@@ -107,6 +112,7 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
     if (surrogate instanceof RandomForest && acquisition.kind !== 'thompson' && acquisition.kind !== 'random')
       return forestBelieverBatch(surrogate, X_pool, pending, q, acquisition, Math.max(...y_train), rng);
   }
+  context ??= poolContext();
   let model = new Believer(surrogate, input.surrogate, seed, context, X_train, y_train);
   if (pending.length > 0) model = model.observe(pending, Array.from(model.current.predict(pending).mean));
   const first = model.current.predict(X_pool);
