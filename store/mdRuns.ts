@@ -43,6 +43,8 @@ export interface MdJobDoc {
   work_dir: string;
   phase: string;
   detail: string;
+  /** When the job was first recorded (prepared for submission): the dashboard's job age. */
+  created_at?: string;
   updated_at: string;
   result?: MdTemperatureResult & {
     steps_per_s: number | null;
@@ -123,11 +125,14 @@ export async function finishMdRun(
 export async function recordMdJob(
   db: Db,
   name: string,
-  fields: Omit<Partial<MdJobDoc>, '_id' | 'updated_at'>,
+  fields: Omit<Partial<MdJobDoc>, '_id' | 'updated_at' | 'created_at'>,
 ): Promise<void> {
   await jobs(db).updateOne(
     { _id: name },
-    { $set: { ...fields, updated_at: new Date().toISOString() } },
+    {
+      $set: { ...fields, updated_at: new Date().toISOString() },
+      $setOnInsert: { created_at: new Date().toISOString() },
+    },
     { upsert: true },
   );
 }

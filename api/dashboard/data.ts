@@ -54,10 +54,9 @@ export interface MdJobView {
   executor: string | null;
   /** SLURM job id (or local pid). */
   job_id: string | null;
-  /**
-   * The job document's last write (submission, a phase change, or the first poll of a polling
-   * window). md_jobs records no submit or start time of its own yet.
-   */
+  /** When the job was first recorded (prepared and submitted): its age. Null for older records. */
+  created_at: string | null;
+  /** The job document's last write (a phase change, or the first poll of a polling window). */
   updated_at: string;
   /** log10 σ at this temperature (S/cm), once collected. */
   log10_sigma: number | null;
@@ -171,6 +170,7 @@ async function campaignMdView(db: Db, campaignId: string): Promise<MdRunView[]> 
       detail: j.detail,
       executor: j.executor ?? null,
       job_id: j.job_id ?? null,
+      created_at: j.created_at ?? null,
       updated_at: j.updated_at,
       log10_sigma: sigma !== undefined && sigma > 0 ? Math.log10(sigma) : null,
     });

@@ -530,7 +530,7 @@ describe('dashboard in Chromium', () => {
     await expect(done.locator('td.md-result').innerText()).resolves.toBe('-3.214 [-3.71, -2.72]');
     await expect(done.locator('td.state').innerText()).resolves.toBe('succeeded');
     await expect(done.locator('.md-job[data-temperature="600"]').innerText()).resolves.toMatch(
-      /^600 K: completed · job 101 · updated \d+ s ago · log10 σ -2$/,
+      /^600 K: completed · job 101 · submitted \d+ s ago · updated \d+ s ago · log10 σ -2$/,
     );
     await expect(done.locator('.md-job[data-temperature="800"]').innerText()).resolves.toContain(
       'log10 σ -1',
@@ -539,7 +539,7 @@ describe('dashboard in Chromium', () => {
     await expect(running.locator('td.age').innerText()).resolves.toMatch(/^\d+ s$/);
     await expect(running.locator('td.md-result').innerText()).resolves.toBe('–');
     await expect(running.locator('.md-job[data-temperature="600"]').innerText()).resolves.toMatch(
-      /^600 K: running · job 103 · updated \d+ s ago$/,
+      /^600 K: running · job 103 · submitted \d+ s ago · updated \d+ s ago$/,
     );
     await expect(running.locator('.md-job[data-temperature="800"]').innerText()).resolves.toMatch(
       /^800 K: pending · job 104/,

@@ -266,7 +266,8 @@
         div.dataset.temperature = String(j.temperature_K);
         div.textContent =
           `${j.temperature_K} K${j.attempt > 1 ? ` (attempt ${j.attempt})` : ''}: ${j.phase}` +
-          `${j.job_id ? ` · job ${j.job_id}` : ''} · updated ${age(j.updated_at)} ago` +
+          `${j.job_id ? ` · job ${j.job_id}` : ''}` +
+          `${j.created_at ? ` · submitted ${age(j.created_at)} ago` : ''} · updated ${age(j.updated_at)} ago` +
           (j.log10_sigma === null ? '' : ` · log10 σ ${P.fmt(j.log10_sigma)}`);
         div.title = j.detail;
         jobs.appendChild(div);
