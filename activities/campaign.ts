@@ -1,6 +1,8 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
+import { ImportError, importPool as importPoolWithStructures } from '../cli/importPool';
 import { loadCandidatePool } from '../data/loadPool';
+import { MIN_CGCNN_STRUCTURES } from '../schemas';
 import type { CampaignSpec, CampaignStatus, NotificationSpec } from '../schemas';
 import {
   Channel,
@@ -33,11 +35,45 @@ export function createCampaignActivities(deps: {
   const notifications = deps.notifications ?? notificationConfigFromEnv();
   const mailer = deps.mailer ?? new Mailer(notifications);
   return {
-    /** Idempotent: a pool already imported completely (same content id) is not written again. */
+    /**
+     * Idempotent: a pool already imported completely (same content id) is not written again.
+     * With CIFs (a CSV source's `cifs`; OBELiX's bundled tarball when the surrogate is cgcnn) the
+     * candidates' structures are imported too, as `crucible import` does (only missing ones are
+     * written); a cgcnn campaign with fewer than MIN_CGCNN_STRUCTURES structures is refused.
+     */
     async importPool(input: {
       campaign_id: string;
       spec: CampaignSpec;
-    }): Promise<{ pool_id: string; size: number }> {
+    }): Promise<{ pool_id: string; size: number; structures?: number }> {
+      const { source, surrogate } = input.spec;
+      const cgcnn = surrogate.kind === 'cgcnn';
+      if (cgcnn || (source.kind === 'csv' && source.cifs !== undefined)) {
+        const field = source.kind === 'csv' ? 'source.cifs' : 'source.dir';
+        let report;
+        try {
+          report = await importPoolWithStructures(db, source, {
+            // OBELiX: undefined = its all_cifs.tar.gz when present.
+            cifs: source.kind === 'csv' ? (source.cifs ?? null) : undefined,
+            skipUnreadable: true,
+            onProgress: (phase, done, total) => Context.current().heartbeat({ phase, done, total }),
+          });
+        } catch (err) {
+          if (!(err instanceof ImportError)) throw err;
+          throw ApplicationFailure.nonRetryable(`${field}: ${err.message}`, 'ValidationError');
+        }
+        if (cgcnn && report.structures < MIN_CGCNN_STRUCTURES) {
+          throw ApplicationFailure.nonRetryable(
+            `${field}: the cgcnn surrogate needs crystal structures for at least ${MIN_CGCNN_STRUCTURES} ` +
+              `candidates; pool ${report.pool_id} has ${report.structures}` +
+              (source.kind === 'csv'
+                ? ' (name a folder or .tar.gz of <candidate id>.cif files in source.cifs)'
+                : ' (OBELiX all_cifs.tar.gz not found beside all.csv)'),
+            'ValidationError',
+          );
+        }
+        await registerCampaign(db, input.campaign_id, input.spec, report.pool_id);
+        return { pool_id: report.pool_id, size: report.size, structures: report.structures };
+      }
       const loaded = await loadCandidatePool(input.spec.source);
       const existing = await getPool(db, loaded.poolId);
       if (!existing?.complete) {

@@ -9,6 +9,7 @@ import { CgcnnDeepEnsemble } from '../ml/ensemble/deepEnsemble';
 import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
+import { selectFromPrediction } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
@@ -23,7 +24,7 @@ import {
   savePredictions,
 } from '../store/models';
 import { PoolMatrix, loadPoolMatrix } from '../store/pools';
-import { getStructure } from '../store/structures';
+import { getStructure, structureCandidateIds } from '../store/structures';
 
 /**
  * Model work on the ML queue: choosing seeds and proposing batches. Each proposal is stored
@@ -45,6 +46,60 @@ export function createMlActivities(deps: { db: Db }) {
     return m;
   };
 
+  // Crystal graphs of pool candidates (pools and their structures are immutable), per graph config.
+  const graphCache = new Map<string, CrystalGraph | Error>();
+  let backend: Promise<BackendChoice> | undefined;
+
+  /**
+   * The registered CGCNN ensemble's {mean, std} (raw target units) for the given pool candidates,
+   * in batches; candidates whose structure cannot be made into a graph are left out.
+   */
+  const predictWithModel = async (modelId: string, poolId: string, ids: string[]) => {
+    const ctx = Context.current();
+    backend ??= selectBackend({ log: (line) => ctx.log.info(line) });
+    await backend;
+    const record = await new MongoModelRegistry(db).get(modelId);
+    if (!record) throw ApplicationFailure.nonRetryable(`model ${modelId} not found`, 'ModelNotFound');
+    if (record.kind !== SURROGATE_KIND)
+      throw ApplicationFailure.nonRetryable(`model ${modelId} is a ${record.kind}`, 'WrongModelKind');
+    const ensemble = CgcnnDeepEnsemble.fromJSON(record.model);
+    const graphOptions = ensemble.options.config.graph;
+    const configKey = JSON.stringify(graphOptions);
+    const used: string[] = [];
+    const mean: number[] = [];
+    const std: number[] = [];
+    for (let start = 0; start < ids.length; start += PREDICT_BATCH) {
+      const graphs: CrystalGraph[] = [];
+      for (const id of ids.slice(start, start + PREDICT_BATCH)) {
+        const key = `${poolId}/${id}/${configKey}`;
+        let graph = graphCache.get(key);
+        if (graph === undefined) {
+          const doc = await getStructure(db, poolId, id);
+          if (!doc) continue; // not cached: a later import may add it
+          try {
+            graph = crystalGraph(readPymatgenJson(doc.structure_json, `structure ${doc._id}`), graphOptions);
+          } catch (error) {
+            graph = error as Error;
+          }
+          graphCache.set(key, graph);
+        }
+        if (graph instanceof Error) continue;
+        graphs.push(graph);
+        used.push(id);
+      }
+      if (graphs.length === 0) continue;
+      const p = await ensemble.predict(graphs);
+      mean.push(...p.mean);
+      std.push(...p.std);
+      ctx.heartbeat({
+        stage: 'predict',
+        done: Math.min(start + PREDICT_BATCH, ids.length),
+        total: ids.length,
+      });
+    }
+    return { ids: used, mean, std };
+  };
+
   return {
     ...createSurrogateTrainingActivities({ db }),
 
@@ -57,12 +112,18 @@ export function createMlActivities(deps: { db: Db }) {
       if (existing) return { candidate_ids: existing.candidate_ids };
       const pool = await poolMatrix(input.pool_id);
       const { count, method } = input.spec.seed_experiments;
+      // A CGCNN surrogate learns only from candidates with a crystal structure: seed among those.
+      let rows = pool.candidateIds.map((_, i) => i);
+      if (input.spec.surrogate.kind === 'cgcnn') {
+        const withStructure = await structureCandidateIds(db, input.pool_id);
+        rows = rows.filter((i) => withStructure.has(pool.candidateIds[i]));
+      }
       const picks = chooseSeedIndices(
-        pool.features,
-        Math.min(count, pool.candidateIds.length),
+        rows.map((i) => pool.features[i]),
+        Math.min(count, rows.length),
         input.spec.random_seed,
         method,
-      );
+      ).map((k) => rows[k]);
       const none = picks.map(() => null);
       const batch = await saveBatchOnce(db, {
         campaign_id: input.campaign_id,
@@ -84,6 +145,8 @@ export function createMlActivities(deps: { db: Db }) {
       iteration: number;
       spec: CampaignSpec;
       q: number;
+      /** The CGCNN surrogate trainSurrogate registered for this iteration (cgcnn specs only). */
+      model_id?: string;
     }): Promise<{ candidate_ids: string[] }> {
       const existing = await getBatch(db, input.campaign_id, input.iteration);
       if (existing) return { candidate_ids: existing.candidate_ids };
@@ -104,7 +167,12 @@ export function createMlActivities(deps: { db: Db }) {
       for (const r of await campaignMdRuns(db, input.campaign_id)) {
         if (r.status !== 'cancelled') taken.add(r.candidate_id);
       }
-      const open = pool.candidateIds.map((_, i) => i).filter((i) => !taken.has(pool.candidateIds[i]));
+      let open = pool.candidateIds.map((_, i) => i).filter((i) => !taken.has(pool.candidateIds[i]));
+      if (spec.surrogate.kind === 'cgcnn') {
+        // The ensemble scores crystal structures: candidates without one are never proposed.
+        const withStructure = await structureCandidateIds(db, input.pool_id);
+        open = open.filter((i) => withStructure.has(pool.candidateIds[i]));
+      }
       const pendingRows = experiments
         .filter((e) => e.status === 'requested')
         .map((e) => row.get(e.candidate_id))
@@ -112,8 +180,10 @@ export function createMlActivities(deps: { db: Db }) {
       const q = Math.min(input.q, open.length);
       if (q === 0) return { candidate_ids: [] };
       const seed = (spec.random_seed + input.iteration * 7919) >>> 0;
-      if (measured.length === 0) {
-        // Nothing to learn from yet (every seed experiment failed): explore at random.
+      const noModel = spec.surrogate.kind === 'cgcnn' && input.model_id === undefined;
+      if (measured.length === 0 || noModel) {
+        // Nothing to learn from yet (every seed experiment failed, or too few with structures to
+        // train the CGCNN ensemble on): explore at random.
         const picks = shuffled(open, createRng(seed)).slice(0, q);
         const none = picks.map(() => null);
         const batch = await saveBatchOnce(db, {
@@ -123,7 +193,7 @@ export function createMlActivities(deps: { db: Db }) {
           scores: none,
           predicted_mean: none,
           predicted_std: none,
-          method: 'random:no-measurements',
+          method: measured.length === 0 ? 'random:no-measurements' : 'random:no-model',
           train_size: 0,
           created_at: new Date().toISOString(),
         });
@@ -132,6 +202,42 @@ export function createMlActivities(deps: { db: Db }) {
       Context.current().heartbeat({ stage: 'fit', train: measured.length, pool: open.length });
 
       const sign = spec.objective.direction === 'maximize' ? 1 : -1;
+      if (spec.surrogate.kind === 'cgcnn') {
+        const modelId = input.model_id as string;
+        const p = await predictWithModel(
+          modelId,
+          input.pool_id,
+          open.map((i) => pool.candidateIds[i]),
+        );
+        const n = Math.min(q, p.ids.length);
+        if (n === 0) return { candidate_ids: [] };
+        const incumbent = Math.max(
+          ...orientTargets(
+            measured.map((m) => m.value as number),
+            spec.objective.direction,
+          ),
+        );
+        const proposal = selectFromPrediction(
+          { mean: Float64Array.from(p.mean, (m) => sign * m), std: Float64Array.from(p.std) },
+          n,
+          spec.acquisition,
+          incumbent,
+          createRng((seed ^ 0x5bd1e995) >>> 0),
+        );
+        const batch = await saveBatchOnce(db, {
+          campaign_id: input.campaign_id,
+          iteration: input.iteration,
+          candidate_ids: proposal.indices.map((i) => p.ids[i]),
+          scores: proposal.scores,
+          predicted_mean: proposal.mean.map((m) => sign * m),
+          predicted_std: proposal.std,
+          method: `cgcnn+${spec.acquisition.kind}`,
+          train_size: measured.length,
+          created_at: new Date().toISOString(),
+          model_id: modelId,
+        });
+        return { candidate_ids: batch.candidate_ids };
+      }
       const proposal = proposeBatch({
         X_train: measured.map((m) => pool.features[row.get(m.candidate_id) as number]),
         y_train: orientTargets(
@@ -191,6 +297,8 @@ export interface TrainSurrogateResult {
 }
 
 const SURROGATE_KIND = 'cgcnn_deep_ensemble';
+/** Crystal graphs per inference batch in proposeBatch. */
+const PREDICT_BATCH = 128;
 
 /**
  * Surrogate training on the ML queue: a CGCNN deep ensemble on a campaign's measurements and

@@ -36,6 +36,13 @@ export const CsvSourceSpec = z
       .min(1)
       .optional()
       .describe('hidden label, read only by the simulated lab (retrospective campaigns)'),
+    cifs: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "folder or .tar.gz of the candidates' CIFs, each named <candidate id>.cif (needed by the cgcnn surrogate)",
+      ),
   })
   .strict();
 
@@ -71,7 +78,24 @@ export const SurrogateSpec = z.discriminatedUnion('kind', [
   z
     .object({ kind: z.literal('sparse_gp'), inducing: z.number().int().min(1).max(10000).optional() })
     .strict(),
+  z
+    .object({
+      kind: z.literal('cgcnn'),
+      members: z.number().int().min(2).max(20).default(3).describe('deep-ensemble size (std across members)'),
+      epochs: z
+        .number()
+        .int()
+        .min(1)
+        .max(500)
+        .default(20)
+        .describe('training epochs per member (early stopping)'),
+    })
+    .strict()
+    .describe("CGCNN deep ensemble on the candidates' crystal structures, retrained every iteration"),
 ]);
+
+/** A cgcnn campaign needs at least this many candidate structures in its pool. */
+export const MIN_CGCNN_STRUCTURES = 5;
 
 export const AcquisitionSpec = z
   .object({

@@ -13,6 +13,8 @@ export interface BatchDoc {
   method: string;
   train_size: number;
   created_at: string;
+  /** The registered model that scored the pool (CGCNN surrogate; other surrogates are fitted in place). */
+  model_id?: string;
   /** Set when a PI decided on the batch (approval gate); excluded candidates are never proposed again. */
   decision?: 'approve' | 'reject' | 'trim';
   excluded_candidate_ids?: string[];

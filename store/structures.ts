@@ -41,6 +41,16 @@ export async function getStructure(
   return db.collection<StructureDoc>('structures').findOne({ _id: key(poolId, candidateId) });
 }
 
+/** The candidate ids of a pool that have a stored structure. */
+export async function structureCandidateIds(db: Db, poolId: string): Promise<Set<string>> {
+  const docs = await db
+    .collection<StructureDoc>('structures')
+    .find({ pool_id: poolId })
+    .project<{ candidate_id: string }>({ candidate_id: 1 })
+    .toArray();
+  return new Set(docs.map((d) => d.candidate_id));
+}
+
 export async function countStructures(db: Db, poolId: string): Promise<number> {
   return db.collection<StructureDoc>('structures').countDocuments({ pool_id: poolId });
 }

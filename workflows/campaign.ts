@@ -1,4 +1,5 @@
 import {
+  ActivityFailure,
   ApplicationFailure,
   CancellationScope,
   ContinueAsNew,
@@ -66,6 +67,15 @@ const ml = proxyActivities<ReturnType<typeof createMlActivities>>({
   retry: { nonRetryableErrorTypes: ['ValidationError'] },
 });
 
+// CGCNN surrogate training (spec.surrogate.kind 'cgcnn'): heartbeats every epoch of every member
+// and resumes from its per-epoch checkpoints after a retry (ml/README.md).
+const trainer = proxyActivities<ReturnType<typeof createMlActivities>>({
+  taskQueue: TASK_QUEUES.ml,
+  startToCloseTimeout: '12 hours',
+  heartbeatTimeout: '5 minutes',
+  retry: { nonRetryableErrorTypes: ['ValidationError', 'NotEnoughTrainingData'] },
+});
+
 /** What a campaign carries from one workflow run to the next (continue-as-new): ids and counters. */
 export interface CampaignProgress {
   pool_id: string | null;
@@ -130,6 +140,39 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
         `${campaignId} failed: ${rootCause(err)}`,
       );
     }
+    throw err;
+  }
+}
+
+/**
+ * For a cgcnn spec: the CGCNN deep ensemble trained on the campaign's measurements so far (a new
+ * registered model version per iteration with new data). Undefined for other surrogates, and
+ * when too few measured candidates have structures yet (proposeBatch then explores at random).
+ */
+async function trainSurrogate(
+  spec: CampaignSpec,
+  campaignId: string,
+  poolId: string,
+  iteration: number,
+): Promise<string | undefined> {
+  if (spec.surrogate.kind !== 'cgcnn') return undefined;
+  try {
+    const model = await trainer.trainSurrogate({
+      campaign_id: campaignId,
+      pool_id: poolId,
+      property: spec.objective.property,
+      members: spec.surrogate.members,
+      training: { epochs: spec.surrogate.epochs, seed: spec.random_seed },
+      tags: { iteration: String(iteration) },
+    });
+    return model.model_id;
+  } catch (err) {
+    if (
+      err instanceof ActivityFailure &&
+      err.cause instanceof ApplicationFailure &&
+      err.cause.type === 'NotEnoughTrainingData'
+    )
+      return undefined;
     throw err;
   }
 }
@@ -397,6 +440,7 @@ async function runCampaign(
       iteration: progress.iteration,
       spec,
       q,
+      model_id: await trainSurrogate(spec, campaignId, progress.pool_id, progress.iteration),
     });
     if (batch.candidate_ids.length === 0) {
       stopReason = 'pool_exhausted';

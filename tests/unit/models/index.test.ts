@@ -40,7 +40,21 @@ describe('campaign spec surrogate choice', () => {
     { kind: 'sparse_gp', inducing: 64 },
   ])('%j is a valid spec surrogate that createSurrogate builds', (spec) => {
     const parsed = SurrogateSchema.parse(spec);
+    if (parsed.kind === 'cgcnn') throw new Error('cgcnn is trained by an activity, not createSurrogate');
     expect(createSurrogate(parsed, 0).kind).toBe(spec.kind);
+  });
+
+  it('cgcnn: an ensemble of 3 members × 20 epochs by default, with bounds', () => {
+    expect(SurrogateSchema.parse({ kind: 'cgcnn' })).toEqual({ kind: 'cgcnn', members: 3, epochs: 20 });
+    expect(SurrogateSchema.parse({ kind: 'cgcnn', members: 2, epochs: 4 })).toEqual({
+      kind: 'cgcnn',
+      members: 2,
+      epochs: 4,
+    });
+    expect(() => SurrogateSchema.parse({ kind: 'cgcnn', members: 1 })).toThrow(); // no spread, no std
+    expect(() => SurrogateSchema.parse({ kind: 'cgcnn', epochs: 0 })).toThrow();
+    expect(() => SurrogateSchema.parse({ kind: 'cgcnn', epochs: 1.5 })).toThrow();
+    expect(() => SurrogateSchema.parse({ kind: 'cgcnn', members: 21 })).toThrow();
   });
 
   it('refuses unknown fields and kinds', () => {

@@ -1,0 +1,47 @@
+/**
+ * Batch selection from fixed predictions — for a surrogate trained elsewhere (the CGCNN deep
+ * ensemble, trained by the trainSurrogate activity) whose {mean, std} over the open candidates
+ * is all the proposal step has. No Kriging believer: the model cannot be conditioned on a
+ * fantasy here, so the q picks are the q best acquisition scores (Thompson: q independent
+ * marginal draws, each taking its best unpicked candidate).
+ */
+import type { Prediction } from '../models/surrogate';
+import { AcquisitionSpec, scoreAcquisition } from './acquisition';
+import type { BatchProposal } from './proposeBatch';
+import type { Rng } from './rng';
+
+/** `pred` and `incumbent` are oriented for maximization (see orientTargets). */
+export function selectFromPrediction(
+  pred: Prediction,
+  q: number,
+  acquisition: AcquisitionSpec,
+  incumbent: number,
+  rng: Rng,
+): BatchProposal {
+  const m = pred.mean.length;
+  if (!Number.isInteger(q) || q < 1 || q > m)
+    throw new Error(`q must be an integer in [1, ${m}] (pool size), got ${q}`);
+  const out: BatchProposal = { indices: [], scores: [], mean: [], std: [] };
+  const take = (i: number, score: number) => {
+    out.indices.push(i);
+    out.scores.push(score);
+    out.mean.push(pred.mean[i]);
+    out.std.push(pred.std[i]);
+  };
+  if (acquisition.kind === 'thompson') {
+    const picked = new Uint8Array(m);
+    for (let k = 0; k < q; k++) {
+      const sample = scoreAcquisition(acquisition, pred, incumbent, rng);
+      let best = -1;
+      for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || sample[i] > sample[best])) best = i;
+      picked[best] = 1;
+      take(best, sample[best]);
+    }
+    return out;
+  }
+  const scores = scoreAcquisition(acquisition, pred, incumbent, rng);
+  // Highest score first; ties go to the lowest index (deterministic).
+  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
+  for (const i of order.slice(0, q)) take(i, scores[i]);
+  return out;
+}

@@ -1,0 +1,166 @@
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createCampaignActivities } from '../../activities/campaign';
+import type { LocalCrucible } from '../../cli/runtime';
+import { createRng } from '../../optimize/rng';
+import { CampaignSpec, parseOrThrow } from '../../schemas';
+import { campaignBatches } from '../../store/batches';
+import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import { MongoModelRegistry } from '../../store/models';
+import { countStructures } from '../../store/structures';
+import { campaignWorkflow } from '../../workflows/campaign';
+import { TASK_QUEUES } from '../../workflows/definitions';
+import { startTestCrucible, stopTestCrucible, uniqueName, workflowBundle } from '../helpers/integration';
+import { SHARED_DATASETS } from '../helpers/python';
+import { csvSpec } from '../helpers/specs';
+
+const CIF_DIR = path.join(SHARED_DATASETS, 'cgcnn-sample');
+const CIF_IDS = fs
+  .readdirSync(CIF_DIR)
+  .filter((f) => f.endsWith('.cif'))
+  .map((f) => f.replace(/\.cif$/, ''));
+/** Candidates of the table without a CIF: a CGCNN campaign must never propose them. */
+const NO_CIF_IDS = Array.from({ length: 6 }, (_, i) => `nocif-${i}`);
+
+/** The 10 cgcnn-sample crystals plus 6 structure-less rows, two numeric features and a hidden y. */
+function writePool(seed: number): string {
+  const rng = createRng(seed);
+  const lines = [
+    'id,x1,x2,y',
+    ...[...CIF_IDS, ...NO_CIF_IDS].map((id) => `${id},${rng.next()},${rng.next()},${rng.next() * 4 - 6}`),
+  ];
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-cgcnn-')), 'pool.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+const poolFile = writePool(23);
+/** Another table (another pool id): structures attached to poolFile's pool do not carry over. */
+const bareFile = writePool(29);
+let crucible: LocalCrucible;
+
+beforeAll(async () => {
+  crucible = await startTestCrucible('crucible_test_cgcnn_campaign');
+});
+afterAll(async () => {
+  await stopTestCrucible(crucible);
+});
+
+const cgcnnSpec = (overrides: Record<string, unknown> = {}) =>
+  csvSpec(poolFile, {
+    source: { kind: 'csv', path: poolFile, id_column: 'id', target_column: 'y', cifs: CIF_DIR },
+    surrogate: { kind: 'cgcnn', members: 2, epochs: 3 },
+    acquisition: { kind: 'ei', batch_size: 2 },
+    budget: { experiments: 9, iterations: 10 },
+    seed_experiments: { count: 3, method: 'random' },
+    ...overrides,
+  });
+
+const start = (spec: unknown) =>
+  crucible.client.workflow.start(campaignWorkflow, {
+    workflowId: uniqueName('cgcnn'),
+    taskQueue: TASK_QUEUES.orchestration,
+    args: [{ spec: spec as never }],
+  });
+
+describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and FerretDB)', () => {
+  let campaignId: string;
+  let poolId: string;
+
+  it('imports the CIFs, trains and registers a model per iteration, proposes only candidates with structures', async () => {
+    const handle = await start(cgcnnSpec());
+    campaignId = handle.workflowId;
+    const { status, pool_id } = await handle.result();
+    poolId = pool_id;
+
+    expect(status.state).toBe('completed');
+    expect(status.stop_reason).toBe('experiment_budget');
+    expect(status.budget.experiments_used).toBe(9);
+    expect(await countStructures(crucible.db, pool_id)).toBe(CIF_IDS.length);
+
+    const batches = await campaignBatches(crucible.db, campaignId);
+    expect(batches.map((b) => b.iteration)).toEqual([0, 1, 2, 3]);
+    const proposed = batches.flatMap((b) => b.candidate_ids);
+    expect(proposed).toHaveLength(9);
+    expect(new Set(proposed).size).toBe(9);
+    for (const id of proposed) expect(CIF_IDS).toContain(id); // never one of NO_CIF_IDS
+
+    // Iterations 1..3: scored by the ensemble trained on the measurements so far, one model each.
+    const registry = new MongoModelRegistry(crucible.db);
+    const models = await registry.list(`${campaignId}/cgcnn`);
+    expect(models.map((m) => m.tags.iteration)).toEqual(['1', '2', '3']);
+    expect(models.map((m) => m.kind)).toEqual([
+      'cgcnn_deep_ensemble',
+      'cgcnn_deep_ensemble',
+      'cgcnn_deep_ensemble',
+    ]);
+    expect(models.map((m) => m.metrics.train_size)).toEqual([3, 5, 7]);
+    expect(models.every((m) => m.metrics.members === 2)).toBe(true);
+    for (const [k, b] of batches.slice(1).entries()) {
+      expect(b.method).toBe('cgcnn+ei');
+      expect(b.model_id).toBe(models[k].id);
+      expect(b.train_size).toBe(3 + 2 * k);
+      // Two members disagree somewhere: the std the acquisition used is a real spread.
+      expect(b.predicted_std.every((s) => typeof s === 'number' && s >= 0)).toBe(true);
+      expect(b.predicted_mean.every((m) => typeof m === 'number' && Number.isFinite(m))).toBe(true);
+      expect(b.scores.every((s) => typeof s === 'number' && Number.isFinite(s))).toBe(true);
+    }
+    expect(batches.slice(1).some((b) => b.predicted_std.some((s) => (s as number) > 0))).toBe(true);
+
+    // Every proposed candidate is measured exactly once.
+    const measurements = await campaignMeasurements(crucible.db, campaignId);
+    expect(measurements.map((m) => m.candidate_id).sort()).toEqual([...proposed].sort());
+    const experiments = await campaignExperiments(crucible.db, campaignId);
+    expect(experiments).toHaveLength(9);
+    expect(experiments.every((e) => e.status === 'measured')).toBe(true);
+  });
+
+  it('re-imports the same pool and structures idempotently', async () => {
+    const spec = parseOrThrow(CampaignSpec, cgcnnSpec(), 'campaign spec');
+    const again = await new MockActivityEnvironment().run(
+      createCampaignActivities({ db: crucible.db }).importPool,
+      {
+        campaign_id: campaignId,
+        spec,
+      },
+    );
+    expect(again).toEqual({
+      pool_id: poolId,
+      size: CIF_IDS.length + NO_CIF_IDS.length,
+      structures: CIF_IDS.length,
+    });
+    expect(await countStructures(crucible.db, poolId)).toBe(CIF_IDS.length);
+  });
+
+  it('replays its history without non-determinism errors', async () => {
+    const bundle = await workflowBundle();
+    const history = await crucible.client.workflow.getHandle(campaignId).fetchHistory();
+    await Worker.runReplayHistory({ workflowBundle: { code: bundle.code } }, history, campaignId);
+  });
+
+  it('refuses a cgcnn campaign whose pool has no structures, naming source.cifs', async () => {
+    const handle = await start(
+      cgcnnSpec({ source: { kind: 'csv', path: bareFile, id_column: 'id', target_column: 'y' } }),
+    );
+    const failure = await handle.result().then(
+      () => null,
+      (err: Error) => err,
+    );
+    let message = '';
+    for (let e = failure as (Error & { cause?: unknown }) | null; e; e = e.cause as typeof e) {
+      message += ` ${e.message}`;
+    }
+    expect(message).toMatch(
+      /source\.cifs: the cgcnn surrogate needs crystal structures for at least 5 candidates/,
+    );
+    const history = await handle.fetchHistory();
+    // Non-retryable: one attempt, then the campaign failed.
+    const scheduled = history.events?.filter((e) => e.activityTaskScheduledEventAttributes) ?? [];
+    const starts = history.events?.filter((e) => e.activityTaskStartedEventAttributes) ?? [];
+    expect(scheduled.length).toBeGreaterThan(0);
+    expect(starts.every((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) === 1)).toBe(true);
+  });
+});
