@@ -31,6 +31,25 @@ import { getStructure, structureCandidateIds } from '../store/structures';
  * once per (campaign, iteration), so a retried activity returns the batch already chosen
  * instead of a different one.
  */
+/**
+ * The crystal graph of a candidate's stored structure, or why there is none: `stored: false`
+ * when the pool has no structure for it (yet), else the first line of the parse/graph error.
+ */
+async function storedGraph(
+  db: Db,
+  poolId: string,
+  candidateId: string,
+  options: CgcnnConfig['graph'],
+): Promise<{ graph: CrystalGraph } | { reason: string; stored: boolean }> {
+  const doc = await getStructure(db, poolId, candidateId);
+  if (!doc) return { reason: `no structure in pool ${poolId}`, stored: false };
+  try {
+    return { graph: crystalGraph(readPymatgenJson(doc.structure_json, `structure ${doc._id}`), options) };
+  } catch (error) {
+    return { reason: (error as Error).message.split('\n')[0], stored: true };
+  }
+}
+
 export function createMlActivities(deps: { db: Db }) {
   const { db } = deps;
   // Pools are immutable once imported (content-addressed ids), so a process may keep them.
@@ -74,13 +93,9 @@ export function createMlActivities(deps: { db: Db }) {
         const key = `${poolId}/${id}/${configKey}`;
         let graph = graphCache.get(key);
         if (graph === undefined) {
-          const doc = await getStructure(db, poolId, id);
-          if (!doc) continue; // not cached: a later import may add it
-          try {
-            graph = crystalGraph(readPymatgenJson(doc.structure_json, `structure ${doc._id}`), graphOptions);
-          } catch (error) {
-            graph = error as Error;
-          }
+          const found = await storedGraph(db, poolId, id, graphOptions);
+          if ('reason' in found && !found.stored) continue; // not cached: a later import may add it
+          graph = 'graph' in found ? found.graph : new Error(found.reason);
           graphCache.set(key, graph);
         }
         if (graph instanceof Error) continue;
@@ -333,19 +348,12 @@ export function createSurrogateTrainingActivities(deps: { db: Db }) {
       const graphs: CrystalGraph[] = [];
       const skipped: TrainSurrogateResult['skipped'] = [];
       for (const id of [...byCandidate.keys()].sort()) {
-        const doc = await getStructure(db, input.pool_id, id);
-        if (!doc) {
-          skipped.push({ candidate_id: id, reason: `no structure in pool ${input.pool_id}` });
+        const found = await storedGraph(db, input.pool_id, id, config.graph);
+        if ('reason' in found) {
+          skipped.push({ candidate_id: id, reason: found.reason });
           continue;
         }
-        try {
-          graphs.push(
-            crystalGraph(readPymatgenJson(doc.structure_json, `structure ${doc._id}`), config.graph),
-          );
-        } catch (error) {
-          skipped.push({ candidate_id: id, reason: (error as Error).message.split('\n')[0] });
-          continue;
-        }
+        graphs.push(found.graph);
         const values = byCandidate.get(id) as number[];
         ids.push(id);
         y.push(values.reduce((a, b) => a + b, 0) / values.length);
@@ -463,22 +471,13 @@ export function createSurrogateTrainingActivities(deps: { db: Db }) {
         const graphs: CrystalGraph[] = [];
         const used: string[] = [];
         for (const id of ids) {
-          const doc = await getStructure(db, input.pool_id, id);
-          if (!doc) {
-            skipped.push({ candidate_id: id, reason: `no structure in pool ${input.pool_id}` });
+          const found = await storedGraph(db, input.pool_id, id, ensemble.options.config.graph);
+          if ('reason' in found) {
+            skipped.push({ candidate_id: id, reason: found.reason });
             continue;
           }
-          try {
-            graphs.push(
-              crystalGraph(
-                readPymatgenJson(doc.structure_json, `structure ${doc._id}`),
-                ensemble.options.config.graph,
-              ),
-            );
-            used.push(id);
-          } catch (error) {
-            skipped.push({ candidate_id: id, reason: (error as Error).message.split('\n')[0] });
-          }
+          graphs.push(found.graph);
+          used.push(id);
         }
         if (graphs.length > 0) {
           const { mean, std } = await ensemble.predict(graphs);

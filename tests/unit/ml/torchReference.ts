@@ -21,10 +21,10 @@ export function torchReference<T>(
   input: unknown,
   snapshot: string,
 ): { value: T; source: string } {
-  const scriptText = fs.readFileSync(path.join(REFERENCE_DIR, script), 'utf8');
   const snapshotPath = path.join(REFERENCE_DIR, snapshot);
   if (fs.existsSync(TORCH_PYTHON)) {
-    const out = execFileSync(TORCH_PYTHON, ['-c', scriptText], {
+    // Run as a file, so the script imports its neighbours (cgcnn_model.py).
+    const out = execFileSync(TORCH_PYTHON, [path.join(REFERENCE_DIR, script)], {
       input: JSON.stringify(input),
       maxBuffer: 1 << 30,
       encoding: 'utf8',
