@@ -144,25 +144,25 @@ export async function recordMeasurement(
     if (!isDuplicateKey(err)) throw err;
     duplicate = true;
   }
-  const experiments = db.collection<ExperimentDoc>('experiments');
-  let flaggedLate = false;
-  if (!duplicate && !measurement.late) {
+  let stored = duplicate ? await getMeasurement(db, experiment.experiment_id) : measurement;
+  if (!stored) throw new Error(`measurement ${experiment.experiment_id} vanished after insert`);
+  if (!stored.late) {
     // Read after the insert (see expireExperiment): a timeout that came in between is seen here.
+    // On a duplicate too: a write that failed after the insert (a crash, a busy database) left
+    // the experiment's status behind, and the lab's retry brings it up to date.
     // Filters stay on _id alone, the only one FerretDB's SQLite backend does not scan for.
     const now = await getExperiment(db, experiment.experiment_id);
-    if (now && FINISHED_FOR_CAMPAIGN.includes(now.status)) {
+    if (now && FINISHED_FOR_CAMPAIGN.includes(now.status) && !duplicate) {
       await measurements.updateOne({ _id: experiment.experiment_id }, { $set: { late: true } });
-      flaggedLate = true;
+      stored = { ...stored, late: true };
     } else if (now?.status === 'requested') {
-      const status = measurement.status === 'succeeded' ? 'measured' : 'failed';
-      await experiments.updateOne({ _id: experiment.experiment_id }, { $set: { status } });
+      const status = stored.status === 'succeeded' ? 'measured' : 'failed';
+      await db
+        .collection<ExperimentDoc>('experiments')
+        .updateOne({ _id: experiment.experiment_id }, { $set: { status } });
     }
   }
-  // Also on duplicates: a crash between the insert and this leaves the queue healed by the retry.
   await leaveLabQueue(db, experiment);
-  if (!duplicate && !flaggedLate) return { measurement, duplicate, late: measurement.late === true };
-  const stored = await getMeasurement(db, experiment.experiment_id);
-  if (!stored) throw new Error(`measurement ${experiment.experiment_id} vanished after insert`);
   return { measurement: stored, duplicate, late: stored.late === true };
 }
 

@@ -15,6 +15,10 @@ export async function createOrchestrationWorker(opts: {
     connection: opts.connection,
     namespace: temporalNamespace(),
     taskQueue: TASK_QUEUES.orchestration,
+    // Experiment workflows are many, small and mostly idle for days: keeping thousands cached
+    // filled the heap (GC pauses over the 5 s workflow-task limit at 5,000 open experiments);
+    // an evicted one replays its short history on its next task instead.
+    maxCachedWorkflows: Number(process.env.CRUCIBLE_MAX_CACHED_WORKFLOWS ?? 1000),
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
       : { workflowsPath: require.resolve('../workflows') }),

@@ -3,7 +3,9 @@ import { connectMongo } from '../../store/db';
 import { saveBatchOnce } from '../../store/batches';
 import {
   expireExperiment,
+  getExperiment,
   getMeasurement,
+  pendingExperiments,
   partialResults,
   recordMeasurement,
   recordPartialResult,
@@ -126,6 +128,42 @@ describe('store', () => {
     expect((await getMeasurement(db, req.experiment_id))?.late).toBe(true);
     // Expiring again (a retried activity) keeps the timeout: the campaign has moved on.
     expect((await expireExperiment(db, req.experiment_id)).status).toBe('timed_out');
+  });
+
+  it('lets a retried result finish what a failed write left: status and lab queue', async () => {
+    const req = { ...request, experiment_id: 'c1-i1-heal', candidate_id: 'heal' };
+    const experiment = await requestExperiment(db, req);
+    // As if the first post stored the measurement, then died (or hit a busy database).
+    await db.collection('measurements').insertOne({
+      _id: req.experiment_id as never,
+      experiment_id: req.experiment_id,
+      campaign_id: 'c1',
+      candidate_id: 'heal',
+      iteration: 1,
+      property: 'y',
+      status: 'succeeded',
+      value: 4,
+      uncertainty: null,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+      recorded_at: '2026-11-27T10:00:01Z',
+      late: false,
+    });
+    expect((await pendingExperiments(db, experiment.lab_id)).map((e) => e._id)).toContain(req.experiment_id);
+    const retry = await recordMeasurement(db, experiment, {
+      experiment_id: req.experiment_id,
+      candidate_id: 'heal',
+      property: 'y',
+      status: 'succeeded',
+      value: 4,
+      lab_id: 'lab',
+      measured_at: '2026-11-27T10:00:00Z',
+    });
+    expect(retry).toMatchObject({ duplicate: true, late: false, measurement: { value: 4 } });
+    expect((await getExperiment(db, req.experiment_id))?.status).toBe('measured');
+    expect((await pendingExperiments(db, experiment.lab_id)).map((e) => e._id)).not.toContain(
+      req.experiment_id,
+    );
   });
 
   it('lets a result stored just before the timeout win over it', async () => {
