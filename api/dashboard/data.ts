@@ -2,7 +2,7 @@
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
 import type { CampaignStatus } from '../../schemas';
-import { NotificationDoc, campaignNotifications } from '../../store/approvals';
+import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
@@ -135,6 +135,8 @@ export interface CampaignView {
   md_runs: MdRunView[];
   /** The latest notifications, newest first (at most NOTIFICATIONS_SHOWN), and how many there are. */
   notifications: { total: number; items: NotificationView[] };
+  /** Every approval decision (who decided what about which batch, and when), oldest first. */
+  decisions: Omit<AuditEntry, '_id'>[];
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
@@ -289,12 +291,13 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
   const status = await currentStatus(deps, doc.last_status, id);
   const direction = doc.spec.objective.direction;
   // One query per collection per poll (FerretDB scans for any filter but _id equality).
-  const [measurements, batches, experiments, mdRuns, notifications] = await Promise.all([
+  const [measurements, batches, experiments, mdRuns, notifications, audit] = await Promise.all([
     campaignMeasurements(deps.db, id),
     campaignBatches(deps.db, id),
     campaignExperiments(deps.db, id),
     campaignMdView(deps.db, id),
     campaignNotifications(deps.db, id),
+    campaignAudit(deps.db, id),
   ]);
   measurements.sort(
     (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
@@ -407,5 +410,6 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       total: notifications.length,
       items: notifications.slice(-NOTIFICATIONS_SHOWN).reverse().map(notificationView),
     },
+    decisions: audit.map(({ _id, ...entry }) => entry),
   };
 }

@@ -64,6 +64,9 @@ export function dashboardHtml(): string {
       <div class="panel" id="notifications-panel"><h3>Notifications</h3>
         <table id="notifications"><thead><tr><th>when</th><th>kind</th><th>message</th><th>delivery</th></tr></thead><tbody></tbody></table>
         <p class="note" id="notifications-note"></p></div>
+      <div class="panel" id="decisions-panel"><h3>Approval decisions</h3>
+        <table id="decisions"><thead><tr><th>batch</th><th>decision</th><th>kept</th><th>excluded</th><th>by</th><th>when</th><th>reason</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="decisions-note"></p></div>
     </div>
   </section>
 </main>

@@ -320,6 +320,26 @@
         : '';
   }
 
+  /** The audit log: who approved, trimmed or rejected which batch, when and why. */
+  function renderDecisions(v) {
+    const tbody = $('decisions').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const d of v.decisions) {
+      const tr = document.createElement('tr');
+      tr.className = 'decision-row';
+      tr.dataset.decision = d.decision;
+      cell(tr, String(d.iteration));
+      cell(tr, d.decision, `kind decision-${d.decision}`);
+      cell(tr, String(d.kept_candidate_ids.length)).title = d.kept_candidate_ids.join(', ');
+      cell(tr, String(d.excluded_candidate_ids.length)).title = d.excluded_candidate_ids.join(', ');
+      cell(tr, d.decided_by);
+      cell(tr, `${age(d.decided_at)} ago`, 'age').title = d.decided_at;
+      cell(tr, d.reason ?? '');
+      tbody.appendChild(tr);
+    }
+    $('decisions-note').textContent = v.decisions.length ? '' : 'No approval decisions for this campaign.';
+  }
+
   /** Makes `el` open the candidate's crystal structure in the viewer (click or Enter). */
   function candidateLink(el, campaignId, candidateId) {
     el.classList.add('candidate-link');
@@ -531,6 +551,7 @@
         renderApproval(v);
         renderMd(v);
         renderNotifications(v);
+        renderDecisions(v);
         if (viewing && viewing.campaign !== v.campaign_id) {
           viewing = null;
           viewRequest += 1;
