@@ -42,13 +42,10 @@ export function errorHandler(err: FastifyError | Error, _req: FastifyRequest, re
   if (isStoreBusy(err)) {
     // FerretDB's SQLite backend gives up on a write lock after its busy timeout under heavy load:
     // a retry is safe (results are idempotent) and completes whatever the failed request left.
-    return reply
-      .status(503)
-      .header('retry-after', '1')
-      .send({
-        error: 'busy',
-        message: 'the database is busy; retry in a second (a retry is safe: results are idempotent)',
-      });
+    return reply.status(503).header('retry-after', '1').send({
+      error: 'busy',
+      message: 'the database is busy; retry in a second (a retry is safe: results are idempotent)',
+    });
   }
   reply.log.error(err);
   return reply.status(500).send({ error: 'internal', message: 'internal error' });
