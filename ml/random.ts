@@ -2,17 +2,12 @@
  * Seeded pseudo-random numbers for weight initialization, shuffling and splits, so that a
  * training run (and a resumed one) is reproducible from its seed alone.
  */
+import { createRng } from '../optimize/rng';
 
-/** mulberry32: a 32-bit state generator, fast and good enough for ML initialization. */
+/** Uniform [0, 1) draws from the project's seeded generator (mulberry32, optimize/rng.ts). */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const rng = createRng(seed);
+  return () => rng.next();
 }
 
 /** Fisher–Yates permutation of 0..n-1 drawn from `random`. */

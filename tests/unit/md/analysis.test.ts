@@ -12,18 +12,8 @@ import {
 import { extrapolateArrhenius, fitArrhenius } from '../../../md/arrhenius';
 import { readExtendedXyzFrames, type Trajectory } from '../../../md/trajectory';
 import { PYTHON } from '../../helpers/python';
+import { seededRandom } from '../../../ml/random';
 
-/** Deterministic uniform [0, 1) (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 function gaussian(u: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - u())) * Math.cos(2 * Math.PI * u());
 }
@@ -40,7 +30,7 @@ function syntheticTrajectory(opts: {
   frames: number;
   step: number;
 }) {
-  const u = rng(opts.seed);
+  const u = seededRandom(opts.seed);
   const lattice = new Lattice([
     [9.5, 0, 0],
     [0.8, 10.2, 0],
