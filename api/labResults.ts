@@ -36,9 +36,9 @@ const mismatch = (field: string, given: string, expected: string) =>
 export async function submitLabResult(
   deps: { client: Client; db: Db },
   raw: unknown,
-  opts: { idempotencyKey?: string; experiment?: ExperimentDoc | null } = {},
+  opts: { experiment?: ExperimentDoc | null } = {},
 ): Promise<LabResultAck> {
-  const result = parseOrThrow(LabResult, withIdempotencyKey(raw, opts.idempotencyKey), 'lab result');
+  const result = parseOrThrow(LabResult, raw, 'lab result');
   // The HTTP route has read the experiment already (to check the lab's scope).
   const experiment =
     opts.experiment?.experiment_id === result.experiment_id
@@ -64,18 +64,6 @@ export async function submitLabResult(
   // Re-signalled on duplicates too: that is how a lab's retry heals a signal lost to a crash.
   if (!late) await signalRecorded(deps.client, experiment.experiment_id, outcomeOf(measurement));
   return { ...ack, duplicate, partial: false, late };
-}
-
-/** The Idempotency-Key header and the body field must agree when both are given. */
-function withIdempotencyKey(raw: unknown, headerKey: string | undefined): unknown {
-  if (headerKey === undefined || typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
-  const bodyKey = (raw as { idempotency_key?: unknown }).idempotency_key;
-  if (bodyKey !== undefined && bodyKey !== headerKey) {
-    throw new ValidationError('lab result', [
-      { path: 'idempotency_key', message: 'differs from the Idempotency-Key header' },
-    ]);
-  }
-  return { ...raw, idempotency_key: headerKey };
 }
 
 async function signalRecorded(client: Client, experimentId: string, outcome: ReturnType<typeof outcomeOf>) {
