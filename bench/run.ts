@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { compactReport, discoveryBenchmark, USAGE as DISCOVERY_USAGE } from './discovery/main';
 import { labLoadBenchmark, USAGE as LAB_LOAD_USAGE } from './lab/labLoad';
 import { mdBenchmark, USAGE as MD_USAGE } from './md/md';
+import { obelixMdBenchmark, USAGE as MD_OBELIX_USAGE } from './md/obelix';
 import { proposeBenchmark, USAGE as PROPOSE_USAGE } from './propose/main';
 import { accuracyBenchmark, USAGE as ACCURACY_USAGE } from './ml/accuracy';
 import { cgcnnBenchmark, USAGE as CGCNN_USAGE } from './ml/cgcnn';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   discovery: { run: async (argv) => compactReport(await discoveryBenchmark(argv)), usage: DISCOVERY_USAGE },
   'lab-load': { run: labLoad, usage: LAB_LOAD_USAGE },
   md: { run: (argv) => mdBenchmark(argv), usage: MD_USAGE },
+  'md-obelix': { run: (argv) => obelixMdBenchmark(argv), usage: MD_OBELIX_USAGE },
   propose: { run: (argv) => proposeBenchmark(argv), usage: PROPOSE_USAGE },
   cgcnn: { run: (argv) => cgcnnBenchmark(argv), usage: CGCNN_USAGE },
   accuracy: { run: (argv) => accuracyBenchmark(argv), usage: ACCURACY_USAGE },
