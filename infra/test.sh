@@ -22,7 +22,9 @@ export TEMPORAL_ADDRESS MONGODB_URI
 bash "$here/install-chromium.sh" # Debian's Chromium for the dashboard's browser test
 
 # The MD stage needs a one-node SLURM cluster (root + apt) and the CHGNet venv (~5 min and
-# several GB the first time). Elsewhere its tests skip and say why; in CI they must run.
+# several GB the first time), which also holds BoTorch/GPyTorch for the unit tests' BoTorch
+# reference (so it is installed before the unit tests). Elsewhere those tests skip and say
+# why; in CI they must run (the BoTorch test fails under CI=true rather than skip).
 if bash "$here/slurm/install.sh" && bash "$here/slurm/start.sh"; then
   export CRUCIBLE_SLURM=1
 elif [[ "${CI:-}" == "true" ]]; then

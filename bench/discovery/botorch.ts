@@ -1,6 +1,7 @@
 /**
- * Runs the BoTorch reference campaign (botorch_baseline.py) in the benchmark's separate venv:
- * JSON in on stdin, the measured order out on stdout.
+ * Runs the BoTorch reference campaign (botorch_baseline.py) in the MD venv, which also holds
+ * BoTorch/GPyTorch (infra/requirements-md.txt: one torch for both): JSON in on stdin, the
+ * measured order out on stdout.
  */
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,21 +11,45 @@ import type { CampaignSettings } from './campaign';
 
 export const BOTORCH_SCRIPT = path.join(__dirname, 'botorch_baseline.py');
 
-/** $CRUCIBLE_BENCH_PYTHON, else the venv that install-botorch.sh creates. */
+const INSTALL = 'export CRUCIBLE_MD_PYTHON="$(bash infra/install-md-python.sh)"';
+
+/** $CRUCIBLE_MD_PYTHON, else the venv that infra/install-md-python.sh creates. */
 export function botorchPython(): string {
-  return (
-    process.env.CRUCIBLE_BENCH_PYTHON ??
-    path.join(
-      process.env.CRUCIBLE_HOME ?? path.join(os.homedir(), '.cache', 'crucible'),
-      'venv-bench',
-      'bin',
-      'python',
-    )
-  );
+  // test.sh exports it empty when the install failed outside CI: fall back to the default path.
+  const fromEnv = process.env.CRUCIBLE_MD_PYTHON;
+  if (fromEnv) return fromEnv;
+  const home = process.env.CRUCIBLE_HOME ?? path.join(os.homedir(), '.cache', 'crucible');
+  return path.join(home, 'venv-md', 'bin', 'python');
+}
+
+let cachedReason: string | null | undefined;
+
+/**
+ * Why BoTorch cannot run here, or null when it can. Importing is checked, not just the path:
+ * a venv-md made before BoTorch joined its requirements has torch but not botorch.
+ */
+export function botorchUnavailableReason(): string | null {
+  if (cachedReason !== undefined) return cachedReason;
+  const py = botorchPython();
+  if (!fs.existsSync(py)) {
+    cachedReason = `no Python at ${py} (${INSTALL})`;
+  } else {
+    try {
+      execFileSync(py, ['-c', 'import botorch, gpytorch, sklearn'], { stdio: 'pipe' });
+      cachedReason = null;
+    } catch (e) {
+      const stderr = String((e as { stderr?: Buffer }).stderr ?? '')
+        .trim()
+        .split('\n')
+        .at(-1);
+      cachedReason = `${py} cannot import botorch/gpytorch/sklearn (${stderr}); re-run bash infra/install-md-python.sh`;
+    }
+  }
+  return cachedReason;
 }
 
 export function botorchAvailable(): boolean {
-  return fs.existsSync(botorchPython());
+  return botorchUnavailableReason() === null;
 }
 
 export function runBotorchCampaign(

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { topCandidates } from '../../optimize/discoveryMetrics';
 import { chooseSeedIndices } from '../../optimize/seeds';
-import { botorchAvailable, botorchPython } from './botorch';
+import { botorchUnavailableReason } from './botorch';
 import { BOTORCH_METHOD, CRUCIBLE_METHODS, DEFAULT_METHODS, isKnownMethod } from './methods';
 import { loadBenchPool } from './pool';
 import { topPercentSvg } from './plot';
@@ -109,8 +109,9 @@ export async function discoveryBenchmark(argv: string[]): Promise<Record<string,
   ) as ReturnType<typeof reusableRuns>;
   const runnable = methods.filter((m) => {
     if (reused[m]) return true;
-    if (m === BOTORCH_METHOD && !botorchAvailable()) {
-      skipped[m] = `no Python at ${botorchPython()}: run bash bench/discovery/install-botorch.sh`;
+    const unavailable = m === BOTORCH_METHOD ? botorchUnavailableReason() : null;
+    if (unavailable) {
+      skipped[m] = unavailable;
       return false;
     }
     return true;

@@ -1,7 +1,7 @@
 /**
  * `npm run bench -- propose`: seconds to propose one batch (q = 10) from 10,000 and 100,000
  * candidates, 64 features, 1,000 training points, for the GP and the random forest, p95 over
- * repeats; beside the same selection in Python (bench/propose/reference.py, BoTorch venv).
+ * repeats; beside the same selection in Python (bench/propose/reference.py, the MD venv).
  *
  * What is timed is the proposal given a fitted surrogate: scoring the pool and choosing the
  * batch (Kriging believer), as a campaign iteration does after its fit. Fitting is timed
@@ -23,7 +23,7 @@ import type { Surrogate } from '../../models/surrogate';
 import { AcquisitionSpec } from '../../optimize/acquisition';
 import { proposeBatch } from '../../optimize/proposeBatch';
 import { createRng } from '../../optimize/rng';
-import { botorchAvailable, botorchPython } from '../discovery/botorch';
+import { botorchPython, botorchUnavailableReason } from '../discovery/botorch';
 
 export const USAGE = `usage: npm run bench -- propose -- [options]
   --sizes a,b        candidate pool sizes (default 10000,100000)
@@ -136,8 +136,9 @@ export async function proposeBenchmark(argv: string[]): Promise<Record<string, u
 
   let reference: Record<string, unknown> = { skipped: '--no-reference' };
   if (!a['no-reference']) {
-    if (!botorchAvailable()) {
-      reference = { skipped: `no Python at ${botorchPython()}: run bash bench/discovery/install-botorch.sh` };
+    const unavailable = botorchUnavailableReason();
+    if (unavailable) {
+      reference = { skipped: unavailable };
     } else {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-propose-'));
       try {

@@ -1,4 +1,4 @@
-"""Python reference for `npm run bench -- propose` (run in the BoTorch venv).
+"""Python reference for `npm run bench -- propose` (run in the MD venv, infra/install-md-python.sh).
 
 Same data (binary files written by bench/propose/main.ts), same batch size, same repeats:
 - gp: the exact GP with Crucible's fitted hyperparameters (ARD Matern 5/2, same input scaling,
