@@ -70,7 +70,9 @@ export async function obelixMdBenchmark(argv: string[]): Promise<Record<string, 
 
 async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
   if (!process.env.CRUCIBLE_MD_PYTHON)
-    throw new Error('CRUCIBLE_MD_PYTHON unset: export CRUCIBLE_MD_PYTHON="$(bash infra/install-md-python.sh)"');
+    throw new Error(
+      'CRUCIBLE_MD_PYTHON unset: export CRUCIBLE_MD_PYTHON="$(bash infra/install-md-python.sh)"',
+    );
   const id = option(argv, 'id') ?? 'mdp';
   const dir = option(argv, 'obelix-dir') ?? defaultObelixDir();
   const entry = parseObelixTable(fs.readFileSync(path.join(dir, 'all.csv'), 'utf8')).find((e) => e.id === id);
@@ -124,7 +126,16 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
     const outcome: MdOutcome = await crucible.client.workflow.execute(mdCandidateWorkflow, {
       workflowId: mdWorkflowId(runId),
       taskQueue: TASK_QUEUES.orchestration,
-      args: [{ run_id: runId, campaign_id: campaignId, iteration: 0, candidate_id: id, structure_pool_id: md.structure_pool_id!, md }],
+      args: [
+        {
+          run_id: runId,
+          campaign_id: campaignId,
+          iteration: 0,
+          candidate_id: id,
+          structure_pool_id: md.structure_pool_id!,
+          md,
+        },
+      ],
     });
     const wall_s = (Date.now() - t0) / 1000;
     const stored = await getMdRun(crucible.db, runId);
@@ -147,7 +158,9 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
       sigma_300K_interval_S_per_cm: interval ? interval.map((x) => 10 ** x) : null,
       measured_sigma_S_per_cm: entry.conductivity_S_per_cm,
       measured_log10_sigma: entry.log10_sigma,
-      measured_within_interval: interval ? entry.log10_sigma >= interval[0] && entry.log10_sigma <= interval[1] : null,
+      measured_within_interval: interval
+        ? entry.log10_sigma >= interval[0] && entry.log10_sigma <= interval[1]
+        : null,
       md_run_stored: stored?.status ?? null,
       run_id: runId,
       wall_s,

@@ -1,7 +1,9 @@
 /**
  * Deep ensemble of CGCNNs (Lakshminarayanan et al., NeurIPS 2017): M members trained from
  * different seeds (initialization and shuffles); the prediction is the members' mean and the
- * uncertainty their standard deviation (epistemic spread; members have no variance head).
+ * uncertainty their standard deviation (epistemic spread; members have no variance head),
+ * rescaled by one factor fitted on a holdout the members never saw (σ-scaling), because a few
+ * hundred crystals leave the members agreeing far more than they are right.
  *
  * Campaign integration: GraphSurrogate is models/surrogate.ts's Surrogate with crystal graphs
  * instead of feature rows and async fit/predict (tfjs reads GPU results asynchronously). An ML
@@ -14,11 +16,13 @@ import type { CrystalGraph } from '../../materials/crystalGraph';
 import type { Prediction } from '../../models/surrogate';
 import { cgcnnConfig, type CgcnnConfig } from '../cgcnn/config';
 import { deriveSeed } from '../random';
+import { intervalCalibration, varianceScale, type IntervalCalibration } from './calibration';
 import { weightsFromJSON, weightsToJSON, type CheckpointSink } from '../training/checkpoint';
 import {
   predictCgcnn,
   trainCgcnn,
   TRAINING_DEFAULTS,
+  validationSplit,
   type TrainedCgcnn,
   type TrainingOptions,
   type TrainingProgress,
@@ -35,6 +39,24 @@ export interface DeepEnsembleOptions {
   members: number;
   config: CgcnnConfig;
   training: TrainingOptions;
+  /**
+   * Share of the data held out from every member to calibrate the ensemble's spread
+   * (σ-scaling, ml/ensemble/calibration.ts). 0 turns calibration off; so does a holdout smaller
+   * than MIN_CALIBRATION_POINTS, where a fitted scale would be noise.
+   */
+  calibrationFraction: number;
+}
+
+export const MIN_CALIBRATION_POINTS = 10;
+
+/** How the ensemble's standard deviations were rescaled, and the holdout figures behind it. */
+export interface EnsembleCalibration {
+  /** Every predicted std is multiplied by this. */
+  scale: number;
+  holdout: number;
+  /** Coverage and NLL on the holdout with the raw spread, and with the scaled one (in-sample for the scale). */
+  raw: IntervalCalibration;
+  scaled: IntervalCalibration;
 }
 
 export interface DeepEnsembleHooks {
@@ -64,20 +86,42 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
   readonly kind = 'cgcnn_deep_ensemble';
   readonly options: DeepEnsembleOptions;
   members: TrainedCgcnn[] = [];
+  /** Null when the ensemble was fit without a calibration holdout (spread used as is). */
+  calibration: EnsembleCalibration | null = null;
 
   constructor(
-    options: { members?: number; config?: CgcnnConfig; training?: Partial<TrainingOptions> } = {},
+    options: {
+      members?: number;
+      config?: CgcnnConfig;
+      training?: Partial<TrainingOptions>;
+      calibrationFraction?: number;
+    } = {},
     private readonly hooks: DeepEnsembleHooks = {},
   ) {
     this.options = {
       members: options.members ?? 5,
       config: options.config ?? cgcnnConfig(),
       training: { ...TRAINING_DEFAULTS, ...options.training },
+      calibrationFraction: options.calibrationFraction ?? 0.1,
     };
   }
 
-  /** Trains members one after another; each checkpoints under its own run key (its seed). */
-  async fit(graphs: readonly CrystalGraph[], y: readonly number[]): Promise<void> {
+  /**
+   * Holds out a calibration set (seeded; too small → none), trains the members on the rest one
+   * after another (each checkpoints under its own run key), then fits the spread's scale on the
+   * holdout. Regression only: a classifier's spread is left as is.
+   */
+  async fit(graphsIn: readonly CrystalGraph[], yIn: readonly number[]): Promise<void> {
+    const split = validationSplit(
+      graphsIn.length,
+      this.options.calibrationFraction,
+      deriveSeed(this.options.training.seed, 900),
+    );
+    const calibrate =
+      this.options.config.task === 'regression' && split.validation.length >= MIN_CALIBRATION_POINTS;
+    const trainIdx = calibrate ? split.train : graphsIn.map((_, i) => i);
+    const graphs = trainIdx.map((i) => graphsIn[i]);
+    const y = trainIdx.map((i) => yIn[i]);
     const trained: TrainedCgcnn[] = [];
     for (let k = 0; k < this.options.members; k += 1) {
       const seed = deriveSeed(this.options.training.seed, 500 + k);
@@ -95,9 +139,29 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
       );
     }
     this.members = trained;
+    this.calibration = null;
+    if (!calibrate) return;
+    const holdoutY = split.validation.map((i) => yIn[i]);
+    const raw = await this.predictRaw(split.validation.map((i) => graphsIn[i]));
+    const scale = varianceScale(raw.mean, raw.std, holdoutY);
+    const scaledStd = raw.std.map((s) => s * scale);
+    this.calibration = {
+      scale,
+      holdout: holdoutY.length,
+      raw: intervalCalibration(raw.mean, raw.std, holdoutY),
+      scaled: intervalCalibration(raw.mean, scaledStd, holdoutY),
+    };
   }
 
+  /** Members' mean and spread, the spread scaled by the calibration factor when there is one. */
   async predict(graphs: readonly CrystalGraph[]): Promise<Prediction> {
+    const p = await this.predictRaw(graphs);
+    const scale = this.calibration?.scale ?? 1;
+    return scale === 1 ? p : { mean: p.mean, std: p.std.map((s) => s * scale) };
+  }
+
+  /** The members' mean and (uncalibrated) standard deviation. */
+  async predictRaw(graphs: readonly CrystalGraph[]): Promise<Prediction> {
     if (this.members.length === 0) throw new Error('CgcnnDeepEnsemble: predict before fit');
     const each: Float64Array[] = [];
     for (const member of this.members) each.push(await predictCgcnn(member, graphs));
@@ -108,6 +172,7 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
     return {
       kind: this.kind,
       options: this.options,
+      calibration: this.calibration,
       members: this.members.map((m) => ({
         weights: weightsToJSON(m.weights),
         normalizer: m.normalizer,
@@ -120,7 +185,8 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
   static fromJSON(json: unknown): CgcnnDeepEnsemble {
     const j = json as {
       kind: string;
-      options: DeepEnsembleOptions;
+      options: Omit<DeepEnsembleOptions, 'calibrationFraction'> & { calibrationFraction?: number };
+      calibration?: EnsembleCalibration | null;
       members: {
         weights: Parameters<typeof weightsFromJSON>[0];
         normalizer: TrainedCgcnn['normalizer'];
@@ -130,7 +196,9 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
     };
     if (j?.kind !== 'cgcnn_deep_ensemble')
       throw new Error('CgcnnDeepEnsemble.fromJSON: kind is not cgcnn_deep_ensemble');
-    const ensemble = new CgcnnDeepEnsemble(j.options);
+    // Models stored before calibration existed load with their spread as it was.
+    const ensemble = new CgcnnDeepEnsemble({ calibrationFraction: 0, ...j.options });
+    ensemble.calibration = j.calibration ?? null;
     ensemble.members = j.members.map((m) => ({
       config: j.options.config,
       weights: weightsFromJSON(m.weights),

@@ -1,6 +1,8 @@
 import { useBackend } from '../../../ml/backends/select';
 import { cgcnnConfig } from '../../../ml/cgcnn/config';
+import { varianceScale } from '../../../ml/ensemble/calibration';
 import { CgcnnDeepEnsemble, ensembleMoments } from '../../../ml/ensemble/deepEnsemble';
+import { deriveSeed } from '../../../ml/random';
 import { MemoryCheckpointSink } from '../../../ml/training/checkpoint';
 import { fitNormalizer } from '../../../ml/training/normalizer';
 import {
@@ -129,6 +131,37 @@ describe('deep ensemble', () => {
     const again = await restored.predict(data.graphs);
     expect(Array.from(again.mean)).toEqual(Array.from(prediction.mean));
     expect(Array.from(again.std)).toEqual(Array.from(prediction.std));
+    expect(ensemble.calibration).toBeNull(); // 10 crystals: a holdout of 1 is too small to calibrate on
+  });
+
+  it('holds out a calibration set, scales the spread to fit it, and keeps the scale through JSON', async () => {
+    // 30 crystals (the samples three times, targets shifted) so that a third held out is ≥ 10.
+    const graphs = [...data.graphs, ...data.graphs, ...data.graphs];
+    const targets = [...data.targets, ...data.targets.map((t) => t + 1), ...data.targets.map((t) => t - 1)];
+    const ensemble = new CgcnnDeepEnsemble({
+      members: 2,
+      config,
+      training: { ...options, epochs: 2 },
+      calibrationFraction: 1 / 3,
+    });
+    await ensemble.fit(graphs, targets);
+    const cal = ensemble.calibration!;
+    expect(cal.holdout).toBe(10);
+    const holdout = validationSplit(30, 1 / 3, deriveSeed(options.seed, 900)).validation;
+    const raw = await ensemble.predictRaw(holdout.map((i) => graphs[i]));
+    expect(cal.scale).toBeCloseTo(
+      varianceScale(
+        raw.mean,
+        raw.std,
+        holdout.map((i) => targets[i]),
+      ),
+      10,
+    );
+    const scaled = await ensemble.predict(graphs);
+    const unscaled = await ensemble.predictRaw(graphs);
+    scaled.std.forEach((s, i) => expect(s).toBeCloseTo(unscaled.std[i] * cal.scale, 12));
+    const restored = CgcnnDeepEnsemble.fromJSON(JSON.parse(JSON.stringify(ensemble.toJSON())));
+    expect(Array.from((await restored.predict(graphs)).std)).toEqual(Array.from(scaled.std));
   });
 });
 
