@@ -42,6 +42,7 @@ export function createLabActivities(deps: { db: Db }) {
           campaign_id: doc.campaign_id,
           candidate_id: doc.candidate_id,
           property: doc.property,
+          properties: doc.properties ?? [doc.property],
           lab_id: doc.lab_id,
           requested_at: doc.requested_at,
         },

@@ -9,11 +9,13 @@ import { CgcnnDeepEnsemble } from '../ml/ensemble/deepEnsemble';
 import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
+import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
+import { allowedRows } from '../optimize/compositionConstraints';
 import { selectFromPrediction } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
-import type { CampaignSpec } from '../schemas';
+import type { CampaignSpec, Measurement } from '../schemas';
 import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
 import { campaignMdRuns } from '../store/mdRuns';
 import { campaignExperiments, campaignMeasurements } from '../store/experiments';
@@ -63,6 +65,30 @@ export function createMlActivities(deps: { db: Db }) {
       pools.set(poolId, m);
     }
     return m;
+  };
+
+  // Rows a spec's exclude_elements constraints allow, per pool and element set (pools are immutable).
+  const allowedCache = new Map<string, Set<number> | null>();
+  const allowedByComposition = (poolId: string, pool: PoolMatrix, spec: CampaignSpec) => {
+    const excluded = [
+      ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
+    ].sort();
+    if (excluded.length === 0) return null;
+    const key = `${poolId}/${excluded.join(',')}`;
+    let allowed = allowedCache.get(key);
+    if (allowed === undefined) {
+      try {
+        allowed = allowedRows(pool.formulas, pool.candidateIds, new Set(excluded));
+      } catch (err) {
+        const field = spec.source.kind === 'csv' ? 'source.formula_column' : 'source';
+        throw ApplicationFailure.nonRetryable(
+          `constraints: exclude_elements needs every candidate's formula (${field}): ${(err as Error).message}`,
+          'ValidationError',
+        );
+      }
+      allowedCache.set(key, allowed);
+    }
+    return allowed;
   };
 
   // Crystal graphs of pool candidates (pools and their structures are immutable), per graph config.
@@ -133,6 +159,8 @@ export function createMlActivities(deps: { db: Db }) {
         const withStructure = await structureCandidateIds(db, input.pool_id);
         rows = rows.filter((i) => withStructure.has(pool.candidateIds[i]));
       }
+      const allowed = allowedByComposition(input.pool_id, pool, input.spec);
+      if (allowed) rows = rows.filter((i) => allowed.has(i));
       const picks = chooseSeedIndices(
         rows.map((i) => pool.features[i]),
         Math.min(count, rows.length),
@@ -188,6 +216,9 @@ export function createMlActivities(deps: { db: Db }) {
         const withStructure = await structureCandidateIds(db, input.pool_id);
         open = open.filter((i) => withStructure.has(pool.candidateIds[i]));
       }
+      // Composition constraints are certain: excluded candidates never reach a model.
+      const allowed = allowedByComposition(input.pool_id, pool, spec);
+      if (allowed) open = open.filter((i) => allowed.has(i));
       const pendingRows = experiments
         .filter((e) => e.status === 'requested')
         .map((e) => row.get(e.candidate_id))
@@ -196,7 +227,10 @@ export function createMlActivities(deps: { db: Db }) {
       if (q === 0) return { candidate_ids: [] };
       const seed = (spec.random_seed + input.iteration * 7919) >>> 0;
       const noModel = spec.surrogate.kind === 'cgcnn' && input.model_id === undefined;
-      if (measured.length === 0 || noModel) {
+      const outcomes = campaignOutcomes(spec);
+      const points = measured.map((m) => measuredPoint(m, pool.features[row.get(m.candidate_id) as number]));
+      const trainable = outcomes ? objectiveRows(points, outcomes.objectives).length : measured.length;
+      if (trainable === 0 || noModel) {
         // Nothing to learn from yet (every seed experiment failed, or too few with structures to
         // train the CGCNN ensemble on): explore at random.
         const picks = shuffled(open, createRng(seed)).slice(0, q);
@@ -208,7 +242,7 @@ export function createMlActivities(deps: { db: Db }) {
           scores: none,
           predicted_mean: none,
           predicted_std: none,
-          method: measured.length === 0 ? 'random:no-measurements' : 'random:no-model',
+          method: trainable === 0 ? 'random:no-measurements' : 'random:no-model',
           train_size: 0,
           created_at: new Date().toISOString(),
         });
@@ -253,6 +287,34 @@ export function createMlActivities(deps: { db: Db }) {
         });
         return { candidate_ids: batch.candidate_ids };
       }
+      if (outcomes) {
+        const p = proposeCampaignBatch({
+          measured: points,
+          X_pool: open.map((i) => pool.features[i]),
+          X_pending: pendingRows.map((i) => pool.features[i]),
+          q,
+          seed,
+          ...outcomes,
+          surrogate: spec.surrogate,
+          acquisition: spec.acquisition,
+        });
+        // A ParEGO pick's mean/std are of the scalar: not comparable with measured values.
+        const predicted = p.scalarized ? p.mean.map(() => null) : p.mean.map((v) => sign * v);
+        const batch = await saveBatchOnce(db, {
+          campaign_id: input.campaign_id,
+          iteration: input.iteration,
+          candidate_ids: p.indices.map((i) => pool.candidateIds[open[i]]),
+          scores: p.scores,
+          predicted_mean: predicted,
+          predicted_std: p.scalarized ? p.std.map(() => null) : p.std,
+          method: `${p.weights ? 'parego+' : ''}${spec.surrogate.kind}+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}`,
+          train_size: p.train_size,
+          created_at: new Date().toISOString(),
+          ...(p.weights ? { parego_weights: p.weights } : {}),
+          ...(p.feasibility ? { feasibility: p.feasibility } : {}),
+        });
+        return { candidate_ids: batch.candidate_ids };
+      }
       const proposal = proposeBatch({
         X_train: measured.map((m) => pool.features[row.get(m.candidate_id) as number]),
         y_train: orientTargets(
@@ -280,6 +342,35 @@ export function createMlActivities(deps: { db: Db }) {
       return { candidate_ids: batch.candidate_ids };
     },
   };
+}
+
+/** A measurement as the proposal sees it: its candidate's features and every measured property. */
+function measuredPoint(m: Measurement, x: number[]): MeasuredPoint {
+  return { x, values: { ...(m.values ?? {}), [m.property]: m.value as number } };
+}
+
+/**
+ * The objectives and outcome constraints of a spec that has more than one objective or any
+ * outcome constraint; null for a plain single-objective spec (which keeps its own path).
+ */
+function campaignOutcomes(spec: CampaignSpec) {
+  const constraints = (spec.constraints ?? []).flatMap((c) => {
+    if (c.kind !== 'outcome') return [];
+    const surrogate = c.surrogate ?? spec.surrogate;
+    // The spec schema refuses cgcnn here; a stored spec from elsewhere still must not reach fit().
+    if (surrogate.kind === 'cgcnn')
+      throw ApplicationFailure.nonRetryable(
+        `constraints: ${c.property}: cgcnn cannot model a constraint`,
+        'ValidationError',
+      );
+    return [{ property: c.property, min: c.min, max: c.max, surrogate }];
+  });
+  if (!spec.multi_objective && constraints.length === 0) return null;
+  const objectives = [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
+    property: o.property,
+    direction: o.direction,
+  }));
+  return { objectives, constraints, rho: spec.multi_objective?.rho };
 }
 
 export interface TrainSurrogateInput {

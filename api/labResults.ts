@@ -51,6 +51,7 @@ export async function submitLabResult(
   if (result.property !== experiment.property)
     throw mismatch('property', result.property, experiment.property);
   if (result.lab_id !== experiment.lab_id) throw mismatch('lab_id', result.lab_id, experiment.lab_id);
+  checkValues(result, experiment);
 
   const ack = { experiment_id: experiment.experiment_id, accepted: true as const };
   if (result.partial) {
@@ -64,6 +65,30 @@ export async function submitLabResult(
   // Re-signalled on duplicates too: that is how a lab's retry heals a signal lost to a crash.
   if (!late) await signalRecorded(deps.client, experiment.experiment_id, outcomeOf(measurement));
   return { ...ack, duplicate, partial: false, late };
+}
+
+/**
+ * A final succeeded result carries every property its request asked for, in `values` beside the
+ * primary `value`; none it did not ask for. Partial readings may carry any subset.
+ */
+function checkValues(result: LabResult, experiment: ExperimentDoc): void {
+  const wanted = (experiment.properties ?? [experiment.property]).filter((p) => p !== experiment.property);
+  const given = Object.keys(result.values ?? {});
+  const issues = given
+    .filter((p) => !wanted.includes(p))
+    .map((p) => ({
+      path: `values.${p}`,
+      message: `experiment ${experiment.experiment_id} did not ask for "${p}"`,
+    }));
+  if (result.status === 'succeeded' && !result.partial) {
+    for (const p of wanted.filter((p) => !given.includes(p))) {
+      issues.push({
+        path: `values.${p}`,
+        message: `required: experiment ${experiment.experiment_id} asks for "${p}"`,
+      });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError('lab result', issues);
 }
 
 async function signalRecorded(client: Client, experimentId: string, outcome: ReturnType<typeof outcomeOf>) {

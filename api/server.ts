@@ -121,6 +121,7 @@ export async function buildApi(deps: CampaignDeps, opts: ApiOptions = {}): Promi
             campaign_id: d.campaign_id,
             candidate_id: d.candidate_id,
             property: d.property,
+            properties: d.properties ?? [d.property],
             requested_at: d.requested_at,
           })),
         };

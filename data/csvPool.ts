@@ -1,15 +1,27 @@
 import { parse } from 'csv-parse/sync';
+import { Composition } from '../materials/composition';
 
 /** A candidate pool read from a table: ids, feature matrix and (optionally) hidden labels. */
 export interface LabelledPool {
   featureNames: string[];
-  rows: { candidateId: string; formula?: string; features: number[]; label?: number }[];
+  rows: {
+    candidateId: string;
+    formula?: string;
+    features: number[];
+    label?: number;
+    /** Hidden labels of further properties (property name -> value), for the simulated lab. */
+    properties?: Record<string, number>;
+  }[];
 }
 
 export interface CsvPoolOptions {
   idColumn: string;
   featureColumns?: string[];
   targetColumn?: string;
+  /** Column of chemical formulas (each must parse). */
+  formulaColumn?: string;
+  /** Hidden labels of further properties: property name -> column. */
+  propertyColumns?: Record<string, string>;
   /** Name used in error messages, e.g. the file path. */
   sourceName?: string;
 }
@@ -29,7 +41,15 @@ export function parseCsvPool(text: string, opts: CsvPoolOptions): LabelledPool {
   }
   if (records.length === 0) throw new Error(`${where}: no data rows`);
   const header = Object.keys(records[0]);
-  for (const col of [opts.idColumn, opts.targetColumn, ...(opts.featureColumns ?? [])]) {
+  const propertyColumns = Object.entries(opts.propertyColumns ?? {});
+  const hidden = new Set([opts.targetColumn, opts.formulaColumn, ...propertyColumns.map(([, c]) => c)]);
+  for (const col of [
+    opts.idColumn,
+    opts.targetColumn,
+    opts.formulaColumn,
+    ...propertyColumns.map(([, c]) => c),
+    ...(opts.featureColumns ?? []),
+  ]) {
     if (col !== undefined && !header.includes(col)) {
       throw new Error(`${where}: column "${col}" not found (columns: ${header.join(', ')})`);
     }
@@ -38,8 +58,12 @@ export function parseCsvPool(text: string, opts: CsvPoolOptions): LabelledPool {
   const featureNames =
     opts.featureColumns ??
     header.filter(
-      (c) => c !== opts.idColumn && c !== opts.targetColumn && records.every((r) => isNumber(r[c])),
+      // Hidden labels never become features: the surrogate must not see what the lab measures.
+      (c) => c !== opts.idColumn && !hidden.has(c) && records.every((r) => isNumber(r[c])),
     );
+  const leaked = featureNames.filter((c) => propertyColumns.some(([, column]) => column === c));
+  if (leaked.length > 0)
+    throw new Error(`${where}: hidden label column(s) ${leaked.join(', ')} named as features`);
   if (featureNames.length === 0) throw new Error(`${where}: no numeric feature columns`);
 
   const errors: string[] = [];
@@ -63,7 +87,31 @@ export function parseCsvPool(text: string, opts: CsvPoolOptions): LabelledPool {
         );
       }
     }
-    return { candidateId, features, label };
+    let formula: string | undefined;
+    if (opts.formulaColumn !== undefined) {
+      formula = r[opts.formulaColumn];
+      try {
+        Composition.parse(formula);
+      } catch (err) {
+        errors.push(`line ${line}, column "${opts.formulaColumn}": ${(err as Error).message}`);
+      }
+    }
+    let properties: Record<string, number> | undefined;
+    if (propertyColumns.length > 0) {
+      properties = {};
+      for (const [property, column] of propertyColumns) {
+        if (!isNumber(r[column]))
+          errors.push(`line ${line}, column "${column}": "${r[column]}" is not a finite number`);
+        properties[property] = Number(r[column]);
+      }
+    }
+    return {
+      candidateId,
+      features,
+      label,
+      ...(formula !== undefined ? { formula } : {}),
+      ...(properties ? { properties } : {}),
+    };
   });
   if (errors.length > 0) {
     const shown = errors.slice(0, 20).join('; ');

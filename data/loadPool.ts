@@ -91,15 +91,26 @@ export async function loadCandidatePool(source: CandidateSourceSpec): Promise<Lo
       idColumn: source.id_column,
       featureColumns: source.feature_columns,
       targetColumn: source.target_column,
+      formulaColumn: source.formula_column,
+      propertyColumns: source.property_columns,
       sourceName: file,
     });
   } catch (err) {
     throw new ValidationError('candidate pool', [{ path: 'source', message: (err as Error).message }]);
   }
+  // Options added later join the key only when set, so existing pools keep their ids.
+  const extra =
+    source.formula_column !== undefined || source.property_columns !== undefined
+      ? [source.formula_column ?? null, sortedEntries(source.property_columns ?? {})]
+      : [];
   const options = JSON.stringify([
     source.id_column,
     source.feature_columns ?? null,
     source.target_column ?? null,
+    ...extra,
   ]);
   return { poolId: contentId('csv', text, options), pool, origin: file };
 }
+
+const sortedEntries = (record: Record<string, string>) =>
+  Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));

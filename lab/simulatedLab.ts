@@ -13,9 +13,17 @@ function hashSeed(text: string): number {
 
 /**
  * The simulated lab's answer to one request: the hidden label plus Gaussian noise, or a failure
- * with probability failure_rate. Deterministic in (lab seed, experiment id).
+ * with probability failure_rate. Deterministic in (lab seed, experiment id). A request for
+ * several properties (`properties`) gets each further one from `hiddenValues`, with the same
+ * noise_std in that property's units, drawn after the primary's (so the primary value is what a
+ * single-property request would get).
  */
-export function simulateMeasurement(request: ExperimentRequest, hiddenValue: number, now: Date): LabResult {
+export function simulateMeasurement(
+  request: ExperimentRequest,
+  hiddenValue: number,
+  now: Date,
+  hiddenValues: Readonly<Record<string, number>> = {},
+): LabResult {
   const lab = request.lab;
   if (lab.kind !== 'simulated')
     throw new Error(`experiment ${request.experiment_id} is for lab kind "${lab.kind}", not simulated`);
@@ -35,10 +43,19 @@ export function simulateMeasurement(request: ExperimentRequest, hiddenValue: num
     };
   }
   const value = hiddenValue + lab.noise_std * rng.normal();
+  const further = (request.properties ?? []).filter((p) => p !== request.property);
+  const values: Record<string, number> = {};
+  for (const p of further) {
+    const hidden = hiddenValues[p];
+    if (hidden === undefined)
+      throw new Error(`simulated lab: no hidden value of "${p}" for ${request.candidate_id}`);
+    values[p] = hidden + lab.noise_std * rng.normal();
+  }
   return {
     ...base,
     status: 'succeeded',
     value,
+    ...(further.length > 0 ? { values } : {}),
     ...(lab.noise_std > 0 ? { uncertainty: lab.noise_std } : {}),
   };
 }

@@ -53,6 +53,15 @@ export interface BatchProposalInput {
    * give the same picks. For tests and benchmarks.
    */
   fastPaths?: boolean;
+  /**
+   * Outcome constraints (Gardner et al. 2014), already evaluated by their own surrogates: per
+   * X_pool row, log P(feasible) (summed over independent constraints) and whether every
+   * constraint's posterior mean lies within its bounds (what the Kriging believer believes of a
+   * pick). `incumbent`: the best y_train among measurements known to be feasible, null when none.
+   * Scores become EI·PoF (PI·PoF; log EI + log PoF); with no feasible incumbent yet, PoF alone.
+   * Only for ei, log_ei and pi; the GP and forest fast paths do not weight, so they are skipped.
+   */
+  feasibility?: { logPof: Float64Array; meanFeasible: Uint8Array; incumbent: number | null };
 }
 
 export interface BatchProposal {
@@ -106,7 +115,14 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
     surrogate = createSurrogate(input.surrogate, seed, context);
     surrogate.fit(X_train, y_train);
   }
-  if (input.fastPaths !== false) {
+  const feasibility = input.feasibility;
+  if (feasibility) {
+    if (!['ei', 'log_ei', 'pi'].includes(acquisition.kind))
+      throw new Error(`feasibility weighting needs ei, log_ei or pi, not ${acquisition.kind}`);
+    if (feasibility.logPof.length !== m || feasibility.meanFeasible.length !== m)
+      throw new Error(`feasibility for ${feasibility.logPof.length} points, pool has ${m}`);
+  }
+  if (input.fastPaths !== false && !feasibility) {
     if (surrogate instanceof GaussianProcess && isLazyAcquisition(acquisition.kind))
       return gpBelieverBatch(surrogate, X_pool, pending, q, { ...acquisition, kind: acquisition.kind });
     if (surrogate instanceof RandomForest && acquisition.kind !== 'thompson' && acquisition.kind !== 'random')
@@ -123,9 +139,14 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
   const picked = new Uint8Array(m);
   const out: BatchProposal = { indices: [], scores: [], mean: [], std: [] };
   let pred: Prediction = first;
-  let incumbent = best;
+  let incumbent: number | null = feasibility ? feasibility.incumbent : best;
   for (let k = 0; k < q; k++) {
-    const scores = scoreAcquisition(acquisition, pred, incumbent, rng);
+    const scores =
+      incumbent === null
+        ? new Float64Array(m) // no feasible point yet: PoF alone decides (below)
+        : scoreAcquisition(acquisition, pred, incumbent, rng);
+    if (feasibility)
+      weightScores(scores, feasibility.logPof, acquisition.kind === 'log_ei', incumbent === null);
     const i = argmaxUnpicked(scores, picked);
     picked[i] = 1;
     out.indices.push(i);
@@ -136,11 +157,22 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
     if (k + 1 < q && acquisition.kind !== 'random') {
       const fantasy = pred.mean[i];
       model = model.observe([X_pool[i]], [fantasy]);
-      incumbent = Math.max(incumbent, fantasy);
+      // Constrained: the believer also believes the constraint means, so an infeasible-looking
+      // pick never raises the feasible incumbent.
+      if (!feasibility || feasibility.meanFeasible[i])
+        incumbent = incumbent === null ? fantasy : Math.max(incumbent, fantasy);
       pred = model.current.predict(X_pool);
     }
   }
   return out;
+}
+
+/** In place: score·PoF (score + log PoF for log scores); PoF (or log PoF) alone when `pofOnly`. */
+function weightScores(scores: Float64Array, logPof: Float64Array, log: boolean, pofOnly: boolean): void {
+  for (let i = 0; i < scores.length; i++) {
+    if (pofOnly) scores[i] = log ? logPof[i] : Math.exp(logPof[i]);
+    else scores[i] = log ? scores[i] + logPof[i] : scores[i] * Math.exp(logPof[i]);
+  }
 }
 
 /** A fitted surrogate plus the (real + fantasized) data it has seen. */

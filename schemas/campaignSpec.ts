@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isElementSymbolName } from './elementSymbols';
 import { MdStageSpec } from './mdStage';
 
 /**
@@ -13,7 +14,7 @@ const identifier = z
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.:-]*$/, 'use letters, digits, _ . : - (no spaces or slashes)');
 
 /** Column or property names end up as MongoDB keys: no '.' and no leading '$' (FerretDB and MongoDB). */
-const propertyName = z
+export const propertyName = z
   .string()
   .min(1)
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'use letters, digits and _ only (it becomes a MongoDB key)');
@@ -42,6 +43,17 @@ export const CsvSourceSpec = z
       .optional()
       .describe(
         "folder or .tar.gz of the candidates' CIFs, each named <candidate id>.cif (needed by the cgcnn surrogate)",
+      ),
+    formula_column: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('chemical formula of each candidate (needed by exclude_elements constraints)'),
+    property_columns: z
+      .record(propertyName, z.string().min(1))
+      .optional()
+      .describe(
+        'hidden labels of further properties (additional objectives, outcome constraints), property name -> column; read only by the simulated lab',
       ),
   })
   .strict();
@@ -163,17 +175,82 @@ export const NotificationSpec = z
   .strict();
 export type NotificationSpec = z.infer<typeof NotificationSpec>;
 
+/**
+ * Composition constraint, deterministic: candidates whose formula contains any of these elements
+ * are never proposed (seed batch included).
+ */
+export const ExcludeElementsConstraint = z
+  .object({
+    kind: z.literal('exclude_elements'),
+    elements: z
+      .array(
+        z.string().refine(isElementSymbolName, {
+          error: (iss) => `unknown element symbol "${String(iss.input)}" (case matters: "Ge", not "GE")`,
+        }),
+      )
+      .min(1)
+      .max(103),
+  })
+  .strict();
+
+/**
+ * Outcome constraint (Gardner et al. 2014): a property the lab measures beside the objective,
+ * feasible when min <= value <= max. It gets its own surrogate, and the acquisition of each
+ * candidate is weighted by its probability of feasibility.
+ */
+export const OutcomeConstraint = z
+  .object({
+    kind: z.literal('outcome'),
+    property: propertyName,
+    min: z.number().finite().optional(),
+    max: z.number().finite().optional(),
+    surrogate: SurrogateSpec.optional().describe("default: the objective's surrogate kind"),
+  })
+  .strict();
+
+export const ConstraintSpec = z.discriminatedUnion('kind', [ExcludeElementsConstraint, OutcomeConstraint]);
+
+export const ObjectiveSpec = z
+  .object({
+    property: propertyName.describe('e.g. log10_sigma (log10 of ionic conductivity in S/cm)'),
+    direction: z.enum(['maximize', 'minimize']),
+    target: z
+      .number()
+      .finite()
+      .optional()
+      .describe('stop once a measurement reaches this value (the primary objective only)'),
+  })
+  .strict();
+
+/**
+ * More than one objective. ParEGO (Knowles 2006): every iteration draws simplex weights
+ * (seeded by random_seed and the iteration), scalarizes the measured objectives with the
+ * augmented Chebyshev function, and proposes with one surrogate of that scalar.
+ */
+export const MultiObjectiveSpec = z
+  .object({
+    method: z.literal('parego'),
+    additional_objectives: z
+      .array(ObjectiveSpec.omit({ target: true }))
+      .min(1)
+      .max(1)
+      .describe(
+        'the objectives besides `objective` (which stays primary: best-so-far, target, LabResult.value)',
+      ),
+    rho: z.number().min(0).max(1).default(0.05).describe('augmented Chebyshev weight of the sum term'),
+  })
+  .strict();
+
+/** Acquisitions whose scores are non-negative (or log), so weighting by feasibility is meaningful. */
+const FEASIBILITY_ACQUISITIONS = ['ei', 'log_ei', 'pi'];
+
 export const CampaignSpec = z
   .object({
     version: z.literal(1),
     name: identifier,
-    objective: z
-      .object({
-        property: propertyName.describe('e.g. log10_sigma (log10 of ionic conductivity in S/cm)'),
-        direction: z.enum(['maximize', 'minimize']),
-        target: z.number().finite().optional().describe('stop once a measurement reaches this value'),
-      })
-      .strict(),
+    objective: ObjectiveSpec,
+    multi_objective: MultiObjectiveSpec.optional(),
+    constraints: z.array(ConstraintSpec).max(20).optional(),
     source: CandidateSourceSpec,
     surrogate: SurrogateSpec,
     acquisition: AcquisitionSpec,
@@ -227,10 +304,107 @@ export const CampaignSpec = z
         message: `seed count ${spec.seed_experiments.count} exceeds the experiment budget ${spec.budget.experiments}`,
       });
     }
+    checkOutcomes(spec, ctx);
   });
+
+type SpecShape = {
+  objective: { property: string };
+  multi_objective?: { additional_objectives: { property: string }[] };
+  constraints?: z.infer<typeof ConstraintSpec>[];
+  source: z.infer<typeof CandidateSourceSpec>;
+  surrogate: z.infer<typeof SurrogateSpec>;
+  acquisition: { kind: string };
+  lab: { kind: string };
+};
+
+/** Cross-field rules of objectives and constraints; each issue names the field to fix. */
+function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: 'custom', path, message });
+  const seen = new Map<string, string>([[spec.objective.property, 'objective.property']]);
+  const claim = (property: string, path: (string | number)[]) => {
+    const first = seen.get(property);
+    if (first !== undefined) issue(path, `property "${property}" is already used by ${first}`);
+    else seen.set(property, path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.'));
+  };
+  spec.multi_objective?.additional_objectives.forEach((o, i) =>
+    claim(o.property, ['multi_objective', 'additional_objectives', i, 'property']),
+  );
+  const outcome = (spec.constraints ?? []).flatMap((c, i) => (c.kind === 'outcome' ? [{ c, i }] : []));
+  for (const { c, i } of outcome) {
+    const path = ['constraints', i];
+    claim(c.property, [...path, 'property']);
+    if (c.min === undefined && c.max === undefined)
+      issue(path, 'an outcome constraint needs min, max or both');
+    if (c.min !== undefined && c.max !== undefined && c.min > c.max)
+      issue([...path, 'min'], `min ${c.min} is greater than max ${c.max}`);
+    if (c.surrogate?.kind === 'cgcnn')
+      issue(
+        [...path, 'surrogate', 'kind'],
+        'a constraint surrogate cannot be cgcnn (yet): use a feature surrogate',
+      );
+  }
+  if (outcome.length > 0 && !FEASIBILITY_ACQUISITIONS.includes(spec.acquisition.kind)) {
+    issue(
+      ['acquisition', 'kind'],
+      `outcome constraints weight the acquisition by probability of feasibility, which needs ei, log_ei or pi (got ${spec.acquisition.kind})`,
+    );
+  }
+  if (spec.surrogate.kind === 'cgcnn' && (outcome.length > 0 || spec.multi_objective)) {
+    issue(
+      ['surrogate', 'kind'],
+      'outcome constraints and multi_objective are not supported with cgcnn (yet)',
+    );
+  }
+  const excludes = (spec.constraints ?? []).some((c) => c.kind === 'exclude_elements');
+  if (excludes && spec.source.kind === 'csv' && spec.source.formula_column === undefined) {
+    issue(
+      ['source', 'formula_column'],
+      "exclude_elements constraints need the candidates' formulas: name the column",
+    );
+  }
+  const extra = [...seen.keys()].slice(1);
+  if (spec.source.kind === 'csv') {
+    const columns = spec.source.property_columns ?? {};
+    if (spec.objective.property in columns) {
+      issue(
+        ['source', 'property_columns', spec.objective.property],
+        'the primary objective is source.target_column, not a property column',
+      );
+    }
+    if (spec.lab.kind === 'simulated') {
+      for (const p of extra.filter((p) => !(p in columns))) {
+        issue(['source', 'property_columns'], `the simulated lab needs a hidden column for property "${p}"`);
+      }
+    }
+  } else if (spec.lab.kind === 'simulated' && extra.length > 0) {
+    issue(
+      ['source', 'kind'],
+      `the simulated lab on OBELiX measures only its conductivity, not ${extra.join(', ')}`,
+    );
+  }
+}
+
+/**
+ * Every property a campaign's lab must measure per experiment: the primary objective first,
+ * then additional objectives, then outcome-constraint properties.
+ */
+export function requiredProperties(spec: {
+  objective: { property: string };
+  multi_objective?: { additional_objectives: { property: string }[] };
+  constraints?: readonly { kind: string; property?: string }[];
+}): string[] {
+  return [
+    spec.objective.property,
+    ...(spec.multi_objective?.additional_objectives.map((o) => o.property) ?? []),
+    ...(spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' && c.property ? [c.property] : [])),
+  ];
+}
 
 export type CampaignSpec = z.infer<typeof CampaignSpec>;
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;
 export type CandidateSourceSpec = z.infer<typeof CandidateSourceSpec>;
 export type LabSpec = z.infer<typeof LabSpec>;
+export type ConstraintSpec = z.infer<typeof ConstraintSpec>;
+export type OutcomeConstraint = z.infer<typeof OutcomeConstraint>;
 export type SimulatedLabSpec = z.infer<typeof SimulatedLabSpec>;

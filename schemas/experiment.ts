@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { LabSpec } from './campaignSpec';
+import { LabSpec, propertyName } from './campaignSpec';
+
+/** Further measured properties by name (MongoDB-safe keys); `value` stays the primary property's. */
+const PropertyValues = z
+  .record(propertyName, z.number().finite())
+  .describe('the other requested properties (ExperimentRequest.properties beyond property), by name');
 
 /** What the campaign asks a lab to measure. `experiment_id` is the idempotency key everywhere. */
 export const ExperimentRequest = z
@@ -10,6 +15,13 @@ export const ExperimentRequest = z
     candidate_id: z.string().min(1),
     iteration: z.number().int().min(0),
     property: z.string().min(1),
+    properties: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .describe(
+        'every property to measure, `property` (the primary objective) first; absent: only `property`',
+      ),
     lab: LabSpec,
   })
   .strict();
@@ -28,7 +40,8 @@ export const LabResult = z
     candidate_id: z.string().min(1).max(300),
     property: z.string().min(1).max(100),
     status: z.enum(['succeeded', 'failed']),
-    value: z.number().finite().optional(),
+    value: z.number().finite().optional().describe('the measured value of `property`'),
+    values: PropertyValues.optional(),
     uncertainty: z.number().finite().min(0).optional(),
     failure_reason: z.string().min(1).max(2000).optional(),
     lab_id: z.string().min(1).max(200),
@@ -59,6 +72,16 @@ export const LabResult = z
     if (r.status === 'failed' && r.value !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['value'], message: 'a failed result carries no value' });
     }
+    if (r.status === 'failed' && r.values !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['values'], message: 'a failed result carries no values' });
+    }
+    if (r.values && r.property in r.values) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['values', r.property],
+        message: `"${r.property}" is the primary property: post it as value`,
+      });
+    }
   });
 export type LabResult = z.infer<typeof LabResult>;
 
@@ -87,6 +110,8 @@ export const Measurement = z
     property: z.string().min(1),
     status: z.enum(['succeeded', 'failed']),
     value: z.number().finite().nullable(),
+    /** The other properties the request asked for (multi-objective and constrained campaigns). */
+    values: z.record(z.string(), z.number().finite()).optional(),
     uncertainty: z.number().finite().nullable(),
     lab_id: z.string(),
     measured_at: z.string(),
@@ -112,6 +137,7 @@ export const PartialResult = z
     experiment_id: z.string().min(1),
     idempotency_key: z.string().min(1),
     value: z.number().finite().nullable(),
+    values: z.record(z.string(), z.number().finite()).optional(),
     uncertainty: z.number().finite().nullable(),
     lab_id: z.string(),
     measured_at: z.string(),

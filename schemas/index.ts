@@ -4,3 +4,4 @@ export * from './experiment';
 export * from './campaignStatus';
 export * from './mdStage';
 export * from './validation';
+export * from './elementSymbols';

@@ -13,6 +13,10 @@ export interface BatchDoc {
   method: string;
   train_size: number;
   created_at: string;
+  /** ParEGO's simplex weights of this iteration, one per objective (multi-objective specs). */
+  parego_weights?: number[];
+  /** Per pick: P(feasible) under the outcome-constraint surrogates (constrained specs). */
+  feasibility?: number[];
   /** The registered model that scored the pool (CGCNN surrogate; other surrogates are fitted in place). */
   model_id?: string;
   /** Set when a PI decided on the batch (approval gate); excluded candidates are never proposed again. */

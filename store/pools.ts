@@ -22,7 +22,10 @@ interface LabTruthDoc {
   _id: string;
   pool_id: string;
   candidate_id: string;
-  value: number;
+  /** The target column's value; null when the pool has only further properties' labels. */
+  value: number | null;
+  /** Further properties' hidden labels (CSV property_columns). */
+  values?: Record<string, number>;
 }
 
 const candidateKey = (poolId: string, candidateId: string) => `${poolId}/${candidateId}`;
@@ -46,6 +49,7 @@ export async function savePool(
   chunk = 500,
 ): Promise<void> {
   const labelled = pool.rows.every((r) => r.label !== undefined);
+  const hasProperties = pool.rows.some((r) => r.properties !== undefined);
   const total = pool.rows.length;
   const candidates = db.collection<CandidateDoc>('candidates');
   const truth = db.collection<LabTruthDoc>('lab_truth');
@@ -62,14 +66,15 @@ export async function savePool(
       })),
       { ordered: false },
     );
-    if (labelled) {
+    if (labelled || hasProperties) {
       await insertIgnoringDuplicates(
         truth,
         rows.map((r) => ({
           _id: candidateKey(poolId, r.candidateId),
           pool_id: poolId,
           candidate_id: r.candidateId,
-          value: r.label as number,
+          value: r.label ?? null,
+          ...(r.properties ? { values: r.properties } : {}),
         })),
         { ordered: false },
       );
@@ -136,13 +141,23 @@ export async function getCandidate(
 }
 
 export async function getLabTruth(db: Db, poolId: string, candidateId: string): Promise<number | null> {
+  return (await getLabTruthValues(db, poolId, candidateId))?.value ?? null;
+}
+
+/** A candidate's hidden labels: the target's and further properties' (simulated lab only). */
+export async function getLabTruthValues(
+  db: Db,
+  poolId: string,
+  candidateId: string,
+): Promise<{ value: number | null; values: Record<string, number> } | null> {
   const doc = await db
     .collection<LabTruthDoc>('lab_truth')
     .findOne({ _id: candidateKey(poolId, candidateId) });
-  return doc ? doc.value : null;
+  return doc ? { value: doc.value, values: doc.values ?? {} } : null;
 }
 
+/** The target column's hidden labels of a pool (candidates without one are left out). */
 export async function loadLabTruth(db: Db, poolId: string): Promise<Map<string, number>> {
   const docs = await db.collection<LabTruthDoc>('lab_truth').find({ pool_id: poolId }).toArray();
-  return new Map(docs.map((d) => [d.candidate_id, d.value]));
+  return new Map(docs.flatMap((d) => (d.value === null ? [] : [[d.candidate_id, d.value] as const])));
 }

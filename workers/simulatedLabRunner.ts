@@ -4,7 +4,7 @@ import { submitLabResult } from '../api/labResults';
 import { simulateMeasurement } from '../lab/simulatedLab';
 import { LabResult, SIMULATED_LAB_ID } from '../schemas';
 import { ExperimentDoc, pendingExperiments } from '../store/experiments';
-import { getLabTruth } from '../store/pools';
+import { getLabTruthValues } from '../store/pools';
 
 /**
  * The simulated lab: polls for pending requests of kind "simulated", waits each one's delay,
@@ -67,19 +67,22 @@ export class SimulatedLabRunner {
       lab_id: _lab,
       ...req
     } = request;
-    const hidden = await getLabTruth(this.deps.db, req.pool_id, req.candidate_id);
+    const truth = await getLabTruthValues(this.deps.db, req.pool_id, req.candidate_id);
+    const missing = [req.property, ...(req.properties ?? [])].filter((p) =>
+      p === req.property ? truth?.value == null : truth?.values[p] === undefined,
+    );
     const result: LabResult =
-      hidden === null
+      truth === null || truth.value === null || missing.length > 0
         ? {
             experiment_id: req.experiment_id,
             candidate_id: req.candidate_id,
             property: req.property,
             status: 'failed',
-            failure_reason: 'simulated lab has no hidden label for this candidate (unlabelled pool)',
+            failure_reason: `simulated lab has no hidden label of ${[...new Set(missing)].join(', ')} for this candidate (unlabelled pool)`,
             lab_id: SIMULATED_LAB_ID,
             measured_at: new Date().toISOString(),
           }
-        : simulateMeasurement(req, hidden, new Date());
+        : simulateMeasurement(req, truth.value, new Date(), truth.values);
     await submitLabResult(this.deps, result);
     this.posted += 1;
   }

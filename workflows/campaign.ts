@@ -24,6 +24,7 @@ import {
   ExperimentOutcome,
   StopReason,
   parseOrThrow,
+  requiredProperties,
 } from '../schemas';
 import {
   TASK_QUEUES,
@@ -359,6 +360,9 @@ async function runCampaign(
     }
   };
 
+  // Further objectives and outcome constraints are measured by the same experiment; a
+  // single-property campaign's requests stay as they always were.
+  const properties = requiredProperties(spec);
   const runChildren = async (scope: CancellationScope, iteration: number, candidateIds: string[]) => {
     await scope.run(async () => {
       // All children start in one workflow task; a cancel signal cancels the scope, and with it
@@ -373,6 +377,7 @@ async function runCampaign(
           candidate_id: candidateId,
           iteration,
           property: spec.objective.property,
+          ...(properties.length > 1 ? { properties } : {}),
           lab: spec.lab,
         };
         return startChild(experimentWorkflow, {

@@ -1,0 +1,168 @@
+/**
+ * A campaign iteration's proposal when the campaign has more than the one objective: a second
+ * objective (ParEGO, Knowles 2006) and/or outcome constraints (Gardner et al. 2014). Pure: the
+ * ML activity passes the measurements and pool rows, and stores what this returns.
+ *
+ * - ParEGO: the iteration's simplex weights are drawn from `seed` (the activity derives it from
+ *   the spec's random_seed and the iteration, so a retry or a replay draws the same weights);
+ *   the measured objectives are scalarized with the augmented Chebyshev function and one
+ *   surrogate of the scalar proposes the batch.
+ * - Outcome constraints: each gets its own surrogate, fitted to the measurements of its
+ *   property, and the acquisition of every candidate is weighted by its probability of
+ *   feasibility (log form with log EI). The incumbent is the best measured feasible value.
+ */
+import { createSurrogate, SurrogateContext } from '../models/index';
+import { fitColumnScaling } from '../models/standardize';
+import type { SurrogateSpec } from '../models/surrogate';
+import { AcquisitionSpec, orientTargets } from './acquisition';
+import { logProbabilityOfFeasibility } from './constraints';
+import { parEgoScalarize, PAREGO_RHO, sampleSimplexWeights } from './parego';
+import { BatchProposal, proposeBatch } from './proposeBatch';
+import { createRng } from './rng';
+
+export interface Objective {
+  property: string;
+  direction: 'maximize' | 'minimize';
+}
+
+export interface OutcomeBound {
+  property: string;
+  min?: number;
+  max?: number;
+  surrogate: SurrogateSpec;
+}
+
+/** One measured candidate: its features and every property measured on it (primary included). */
+export interface MeasuredPoint {
+  x: number[];
+  values: Readonly<Record<string, number>>;
+}
+
+export interface CampaignProposalInput {
+  measured: readonly MeasuredPoint[];
+  X_pool: number[][];
+  X_pending: number[][];
+  q: number;
+  seed: number;
+  /** The primary objective first; two or more: ParEGO. */
+  objectives: readonly Objective[];
+  rho?: number;
+  constraints: readonly OutcomeBound[];
+  surrogate: SurrogateSpec;
+  acquisition: AcquisitionSpec;
+}
+
+export interface CampaignProposal extends BatchProposal {
+  /** Measurements the objective surrogate learned from (those with every objective measured). */
+  train_size: number;
+  /** ParEGO's simplex weights of this iteration, one per objective (multi-objective only). */
+  weights?: number[];
+  /** Per pick: P(feasible) under the constraint surrogates (constrained campaigns only). */
+  feasibility?: number[];
+  /** mean/std are of the ParEGO scalar, not of the primary objective. */
+  scalarized: boolean;
+}
+
+const isMeasured = (p: MeasuredPoint, property: string) => Number.isFinite(p.values[property]);
+
+/** Measurements usable for the objective surrogate: every objective measured. */
+export function objectiveRows(measured: readonly MeasuredPoint[], objectives: readonly Objective[]) {
+  return measured.filter((p) => objectives.every((o) => isMeasured(p, o.property)));
+}
+
+/** True when a measurement satisfies every outcome constraint (a constraint not measured on it: false). */
+export function isFeasible(values: Readonly<Record<string, number>>, constraints: readonly OutcomeBound[]) {
+  return constraints.every((c) => {
+    const v = values[c.property];
+    return Number.isFinite(v) && (c.min === undefined || v >= c.min) && (c.max === undefined || v <= c.max);
+  });
+}
+
+/** Weights of ParEGO's iteration for a seed: a stream apart from the surrogate's and acquisition's. */
+export function parEgoWeights(objectives: number, seed: number): number[] {
+  return sampleSimplexWeights(objectives, createRng((seed ^ 0x9e3779b9) >>> 0));
+}
+
+export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProposal {
+  const { objectives, constraints, seed } = input;
+  if (objectives.length === 0) throw new Error('proposeCampaignBatch: no objective');
+  const rows = objectiveRows(input.measured, objectives);
+  if (rows.length === 0) throw new Error('proposeCampaignBatch: no measurement has every objective');
+  const X_train = rows.map((p) => p.x);
+  const oriented = objectives.map((o) =>
+    orientTargets(
+      rows.map((p) => p.values[o.property]),
+      o.direction,
+    ),
+  );
+  let y_train: number[];
+  let weights: number[] | undefined;
+  if (objectives.length === 1) y_train = oriented[0];
+  else {
+    weights = parEgoWeights(objectives.length, seed);
+    y_train = parEgoScalarize(
+      rows.map((_, i) => oriented.map((col) => col[i])),
+      weights,
+      input.rho ?? PAREGO_RHO,
+    );
+  }
+
+  let feasibility: Parameters<typeof proposeBatch>[0]['feasibility'];
+  if (constraints.length > 0) {
+    const m = input.X_pool.length;
+    const logPof = new Float64Array(m);
+    const meanFeasible = new Uint8Array(m).fill(1);
+    // Same input scaling as the objective's surrogate: every candidate is known up front.
+    const context: SurrogateContext = {
+      inputScaling: fitColumnScaling([...X_train, ...input.X_pending, ...input.X_pool]),
+    };
+    constraints.forEach((c, k) => {
+      const seen = input.measured.filter((p) => isMeasured(p, c.property));
+      // Nothing measured yet: nothing to learn, so this constraint does not weight (PoF 1).
+      if (seen.length === 0) return;
+      const model = createSurrogate(c.surrogate, (seed + 0x10001 * (k + 1)) >>> 0, context);
+      model.fit(
+        seen.map((p) => p.x),
+        seen.map((p) => p.values[c.property]),
+      );
+      const pred = model.predict(input.X_pool);
+      const bound = { lower: c.min, upper: c.max };
+      for (let i = 0; i < m; i++) {
+        logPof[i] += logProbabilityOfFeasibility(pred.mean[i], pred.std[i], bound);
+        const mu = pred.mean[i];
+        if ((c.min !== undefined && mu < c.min) || (c.max !== undefined && mu > c.max)) meanFeasible[i] = 0;
+      }
+    });
+    const feasibleY = y_train.filter((_, i) => isFeasible(rows[i].values, constraints));
+    feasibility = {
+      logPof,
+      meanFeasible,
+      incumbent: feasibleY.length > 0 ? Math.max(...feasibleY) : null,
+    };
+  }
+
+  const proposal = proposeBatch({
+    X_train,
+    y_train,
+    X_pool: input.X_pool,
+    X_pending: input.X_pending,
+    q: input.q,
+    surrogate: input.surrogate,
+    acquisition: input.acquisition,
+    seed,
+    feasibility,
+  });
+  return {
+    ...proposal,
+    train_size: rows.length,
+    scalarized: weights !== undefined,
+    ...(weights ? { weights } : {}),
+    ...(feasibility
+      ? {
+          feasibility: proposal.indices.map((i) =>
+            Math.exp((feasibility as { logPof: Float64Array }).logPof[i]),
+          ),
+        }
+      : {}),
+  };
+}
