@@ -7,9 +7,16 @@
  * exactly as scikit-learn's GradientBoostingRegressor(max_features=None, subsample=1.0) does
  * (tested); between training points they can differ where two splits partition the training
  * rows identically with equal gain and the feature order picks a different one.
+ *
+ * `uncertainty: 'quantile'` replaces the bootstrap spread with quantile regression (Meinshausen-
+ * style intervals from boosting, as scikit-learn's GradientBoostingRegressor(loss='quantile')
+ * fits them): one squared-loss model for the mean and two pinball-loss models for the 5 % and
+ * 95 % quantiles, all on every training row; std = (q95 − q05) / (2 Φ⁻¹(0.95)), the std of the
+ * normal with those quantiles. Boosting's ensemble spread shrinks to zero where the members
+ * agree, whatever the noise; the quantile width does not (it is the conditional spread of y).
  */
 import { createRng } from '../optimize/rng';
-import { FlatTree, featureRanks, growRegressionTree, predictTree } from './regressionTree';
+import { FlatTree, featureRanks, growRegressionTree, leafOf, predictTree } from './regressionTree';
 import type { Prediction, Surrogate } from './surrogate';
 import { checkMatrix, checkTrainingData } from './validate';
 
@@ -23,12 +30,21 @@ export interface GradientBoostingOptions {
   minSamplesLeaf?: number;
   /** Bootstrap resample per member (default true; needed for a non-zero spread). */
   bootstrap?: boolean;
+  /** 'ensemble' (default): bootstrap members' spread; 'quantile': 5 %/95 % quantile models. */
+  uncertainty?: 'ensemble' | 'quantile';
 }
 
 interface Member {
   init: number;
   trees: FlatTree[];
+  /** Pinball-loss quantile this member was fitted for; absent: squared loss (the mean). */
+  quantile?: number;
 }
+
+/** The quantiles the 'quantile' mode fits, and Φ⁻¹(0.95) (scipy.stats.norm.ppf(0.95)). */
+const LOWER = 0.05;
+const UPPER = 0.95;
+const Z_UPPER = 1.6448536269514722;
 
 export interface GradientBoostingJson {
   kind: 'gradient_boosting';
@@ -46,6 +62,7 @@ const DEFAULTS: Required<GradientBoostingOptions> = {
   maxDepth: 3,
   minSamplesLeaf: 1,
   bootstrap: true,
+  uncertainty: 'ensemble',
 };
 
 export class GradientBoosting implements Surrogate {
@@ -68,6 +85,13 @@ export class GradientBoosting implements Surrogate {
         throw new Error(`gradient boosting: ${k} must be a positive integer, got ${o[k]}`);
     if (!(o.learningRate > 0 && o.learningRate <= 1))
       throw new Error(`gradient boosting: learningRate must be in (0, 1], got ${o.learningRate}`);
+    if (o.uncertainty !== 'ensemble' && o.uncertainty !== 'quantile')
+      throw new Error(
+        `gradient boosting: uncertainty must be ensemble or quantile, got ${String(o.uncertainty)}`,
+      );
+    // The quantile mode fits its three models on every row: members/bootstrap would be ignored.
+    if (o.uncertainty === 'quantile' && (o.members !== 1 || o.bootstrap))
+      throw new Error('gradient boosting: uncertainty "quantile" takes members: 1 and bootstrap: false');
   }
 
   fit(X: readonly (readonly number[])[], y: readonly number[]): void {
@@ -78,34 +102,71 @@ export class GradientBoosting implements Surrogate {
     const ranks = featureRanks(flat, n, d);
     const o = this.options;
     const members: Member[] = [];
-    for (let e = 0; e < o.members; e++) {
-      const sample = new Int32Array(n);
-      for (let i = 0; i < n; i++) sample[i] = o.bootstrap ? rng.int(n) : i;
-      let init = 0;
-      for (let i = 0; i < n; i++) init += y[sample[i]];
-      init /= n;
-      const F = new Float64Array(n).fill(init);
-      const residual = new Float64Array(n);
-      const trees: FlatTree[] = [];
-      for (let s = 0; s < o.stages; s++) {
-        for (let i = 0; i < n; i++) residual[i] = y[i] - F[i];
-        const tree = growRegressionTree(
-          flat,
-          d,
-          residual,
-          sample,
-          { featuresPerSplit: d, minSamplesLeaf: o.minSamplesLeaf, maxDepth: o.maxDepth },
-          rng,
-          ranks,
-        );
-        for (let i = 0; i < n; i++)
-          F[i] += o.learningRate * predictTree(tree, flat.subarray(i * d, (i + 1) * d));
-        trees.push(tree);
+    if (o.uncertainty === 'quantile') {
+      const all = Int32Array.from({ length: n }, (_, i) => i);
+      for (const quantile of [undefined, LOWER, UPPER])
+        members.push(this.fitMember(flat, n, d, y, all, rng, ranks, quantile));
+    } else {
+      for (let e = 0; e < o.members; e++) {
+        const sample = new Int32Array(n);
+        for (let i = 0; i < n; i++) sample[i] = o.bootstrap ? rng.int(n) : i;
+        members.push(this.fitMember(flat, n, d, y, sample, rng, ranks, undefined));
       }
-      members.push({ init, trees });
     }
     this.members = members;
     this.inputDimension = d;
+  }
+
+  /**
+   * One boosted model on rows `sample`. Squared loss: each tree fits the residuals and keeps its
+   * leaf means. Pinball loss at quantile α (scikit-learn's recipe): the start is the α-percentile
+   * of y (linear interpolation, np.percentile), each tree is grown on the negative gradient (α
+   * where y ≥ F, α − 1 below) and each leaf's value is then replaced by the α-quantile
+   * (inverted CDF) of the residuals y − F of the rows in it, the loss's exact line search.
+   */
+  private fitMember(
+    flat: Float64Array,
+    n: number,
+    d: number,
+    y: readonly number[],
+    sample: Int32Array,
+    rng: ReturnType<typeof createRng>,
+    ranks: ReturnType<typeof featureRanks>,
+    quantile: number | undefined,
+  ): Member {
+    const o = this.options;
+    const ys = Array.from(sample, (i) => y[i]);
+    const init = quantile === undefined ? ys.reduce((s, v) => s + v, 0) / n : linearPercentile(ys, quantile);
+    const F = new Float64Array(n).fill(init);
+    const target = new Float64Array(n);
+    const trees: FlatTree[] = [];
+    for (let s = 0; s < o.stages; s++) {
+      for (let i = 0; i < n; i++)
+        target[i] = quantile === undefined ? y[i] - F[i] : y[i] >= F[i] ? quantile : quantile - 1;
+      const tree = growRegressionTree(
+        flat,
+        d,
+        target,
+        sample,
+        { featuresPerSplit: d, minSamplesLeaf: o.minSamplesLeaf, maxDepth: o.maxDepth },
+        rng,
+        ranks,
+      );
+      if (quantile !== undefined) {
+        const residuals = new Map<number, number[]>();
+        for (const i of sample) {
+          const leaf = leafOf(tree, flat.subarray(i * d, (i + 1) * d));
+          const r = residuals.get(leaf);
+          if (r) r.push(y[i] - F[i]);
+          else residuals.set(leaf, [y[i] - F[i]]);
+        }
+        for (const [leaf, r] of residuals) tree.value[leaf] = invertedCdfQuantile(r, quantile);
+      }
+      for (let i = 0; i < n; i++)
+        F[i] += o.learningRate * predictTree(tree, flat.subarray(i * d, (i + 1) * d));
+      trees.push(tree);
+    }
+    return quantile === undefined ? { init, trees } : { init, trees, quantile };
   }
 
   /** Per-member predictions (members x rows). */
@@ -123,7 +184,12 @@ export class GradientBoosting implements Surrogate {
   }
 
   predict(X: readonly (readonly number[])[]): Prediction {
-    return ensembleMoments(this.predictMembers(X), X.length);
+    const P = this.predictMembers(X);
+    if (this.options.uncertainty === 'ensemble') return ensembleMoments(P, X.length);
+    const [mean, lower, upper] = P;
+    // Separately fitted quantiles can cross; a crossed interval says "no spread", not negative.
+    const std = Float64Array.from(mean, (_, i) => Math.max(0, upper[i] - lower[i]) / (2 * Z_UPPER));
+    return { mean, std };
   }
 
   toJSON(): GradientBoostingJson {
@@ -163,4 +229,23 @@ export function ensembleMoments(P: Float64Array[], m: number): Prediction {
     std[i] = Math.sqrt(v / E);
   }
   return { mean, std };
+}
+
+/** np.percentile(values, 100 q) with numpy's default linear interpolation. */
+export function linearPercentile(values: readonly number[], q: number): number {
+  const v = Float64Array.from(values).sort();
+  const h = (v.length - 1) * q;
+  const lo = Math.floor(h);
+  if (lo >= v.length - 1) return v[v.length - 1];
+  return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+}
+
+/**
+ * The q-quantile by the inverted CDF (the smallest value whose share of rows at or below it
+ * reaches q), as scikit-learn's _weighted_percentile with unit weights computes it.
+ */
+export function invertedCdfQuantile(values: readonly number[], q: number): number {
+  const v = Float64Array.from(values).sort();
+  const rank = ((100 * q) / 100) * v.length; // the same float operations as scikit-learn's
+  return v[Math.min(v.length - 1, Math.max(0, Math.ceil(rank) - 1))];
 }

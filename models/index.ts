@@ -34,7 +34,13 @@ export function createSurrogate(
     case 'random_forest':
       return new RandomForest({ trees: spec.trees }, seed);
     case 'gradient_boosting':
-      return new GradientBoosting({ members: spec.members, stages: spec.stages }, seed);
+      // The quantile mode's three models see every row: one "member", no bootstrap.
+      return spec.uncertainty === 'quantile'
+        ? new GradientBoosting(
+            { members: spec.members ?? 1, bootstrap: false, stages: spec.stages, uncertainty: 'quantile' },
+            seed,
+          )
+        : new GradientBoosting({ members: spec.members, stages: spec.stages }, seed);
     case 'kernel_ridge':
       return new KernelRidge({ inputScaling: context.inputScaling });
     case 'mlp_ensemble':

@@ -24,7 +24,7 @@ export interface Surrogate {
 export type SurrogateSpec =
   | { kind: 'gp' }
   | { kind: 'random_forest'; trees?: number }
-  | { kind: 'gradient_boosting'; members?: number; stages?: number }
+  | { kind: 'gradient_boosting'; members?: number; stages?: number; uncertainty?: 'ensemble' | 'quantile' }
   | { kind: 'kernel_ridge' }
   | { kind: 'mlp_ensemble'; members?: number }
   | { kind: 'sparse_gp'; inducing?: number };

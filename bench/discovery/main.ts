@@ -31,7 +31,8 @@ export const USAGE = `usage: npm run bench -- discovery -- --pool <obelix | file
   --parallel N         worker threads (default: CPU count)
   --out DIR            results folder (default .crucible/bench)
   --reuse F1,F2        take the campaigns of methods already in earlier reports with the same
-                       pool and settings (e.g. the slow BoTorch runs) instead of rerunning them
+                       pool and settings, and these seeds among theirs (e.g. the slow BoTorch
+                       runs) instead of rerunning them
   --id-column C --target C --features a,b --minimize   for CSV pools`;
 
 export async function discoveryBenchmark(argv: string[]): Promise<Record<string, unknown>> {
@@ -195,7 +196,11 @@ export async function discoveryBenchmark(argv: string[]): Promise<Record<string,
   return report;
 }
 
-/** Campaign orders of an earlier report, by method, when its pool and settings match exactly. */
+/**
+ * Campaign orders of an earlier report, by method, when its pool and settings match exactly,
+ * except that its seeds may be a superset: a campaign depends only on its own seed, so seeds
+ * 0–2 of a 10-seed report are the runs a 3-seed report would make.
+ */
 function reusableRuns(
   file: string,
   poolSize: number,
@@ -208,15 +213,30 @@ function reusableRuns(
     methods: Record<string, MethodSummary>;
     per_seed_orders: Record<string, number[][]>;
   };
-  const { parallel: _p, ...oldSettings } = old.settings;
+  const {
+    parallel: _p,
+    seeds: oldSeeds,
+    ...oldSettings
+  } = old.settings as Record<string, unknown> & {
+    seeds: number[];
+  };
+  const { seeds: newSeeds, ...newSettings } = settings as Record<string, unknown> & { seeds: number[] };
   if (old.pool.size !== poolSize || old.pool.top_fraction !== topFraction)
     throw new Error(`--reuse ${file}: different pool (size ${old.pool.size}, top ${old.pool.top_fraction})`);
-  if (JSON.stringify(oldSettings) !== JSON.stringify(settings))
-    throw new Error(`--reuse ${file}: different settings ${JSON.stringify(oldSettings)}`);
+  if (JSON.stringify(oldSettings) !== JSON.stringify(newSettings))
+    throw new Error(`--reuse ${file}: different settings ${JSON.stringify(old.settings)}`);
+  const at = newSeeds.map((seed) => oldSeeds.indexOf(seed));
+  if (at.some((k) => k < 0))
+    throw new Error(`--reuse ${file}: has seeds ${oldSeeds.join(',')}, not all of ${newSeeds.join(',')}`);
   const out: Record<string, { orders: number[][]; wall_s: number }> = {};
   for (const [m, orders] of Object.entries(old.per_seed_orders)) {
-    const seedsOk = Array.isArray(orders) && orders.length === (settings.seeds as number[]).length;
-    if (seedsOk && old.methods[m]) out[m] = { orders, wall_s: old.methods[m].wall_s };
+    // A method with a failed seed has fewer orders than seeds: which is which is unknown.
+    const seedsOk = Array.isArray(orders) && orders.length === oldSeeds.length;
+    if (seedsOk && old.methods[m])
+      out[m] = {
+        orders: at.map((k) => orders[k]),
+        wall_s: (old.methods[m].wall_s * newSeeds.length) / oldSeeds.length,
+      };
   }
   return out;
 }

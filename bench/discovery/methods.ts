@@ -38,9 +38,21 @@ export const CRUCIBLE_METHODS: Record<string, CampaignMethod> = {
     surrogate: { kind: 'gradient_boosting', members: 5, stages: 60 },
     acquisition: { kind: 'log_ei' },
   },
+  // Quantile uncertainty: one unbagged mean model, std from the 5 %/95 % quantile models.
+  gbtq_greedy: {
+    kind: 'model',
+    surrogate: { kind: 'gradient_boosting', stages: 60, uncertainty: 'quantile' },
+    acquisition: { kind: 'greedy' },
+  },
+  gbtq_logei: {
+    kind: 'model',
+    surrogate: { kind: 'gradient_boosting', stages: 60, uncertainty: 'quantile' },
+    acquisition: { kind: 'log_ei' },
+  },
   krr_greedy: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'greedy' } },
   krr_ucb: { kind: 'model', surrogate: { kind: 'kernel_ridge' }, acquisition: { kind: 'ucb', beta: 1 } },
   mlp_greedy: { kind: 'model', surrogate: { kind: 'mlp_ensemble' }, acquisition: { kind: 'greedy' } },
+  mlp_logei: { kind: 'model', surrogate: { kind: 'mlp_ensemble' }, acquisition: { kind: 'log_ei' } },
   sgp_greedy: { kind: 'model', surrogate: { kind: 'sparse_gp' }, acquisition: { kind: 'greedy' } },
 };
 

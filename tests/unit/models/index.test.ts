@@ -11,6 +11,7 @@ describe('createSurrogate / restoreSurrogate', () => {
     [{ kind: 'gp' }],
     [{ kind: 'random_forest', trees: 15 }],
     [{ kind: 'gradient_boosting', members: 3, stages: 20 }],
+    [{ kind: 'gradient_boosting', stages: 20, uncertainty: 'quantile' }],
     [{ kind: 'kernel_ridge' }],
     [{ kind: 'mlp_ensemble', members: 2 }],
     [{ kind: 'sparse_gp', inducing: 10 }],

@@ -56,6 +56,79 @@ print(json.dumps({"train": g.predict(X).tolist(), "test": g.predict(Xt).tolist()
     expect(Math.min(...p.std)).toBeGreaterThan(0);
     expect(GradientBoosting.fromJSON(JSON.parse(JSON.stringify(g.toJSON()))).predict(X_test)).toEqual(p);
   });
+
+  describe("uncertainty 'quantile' vs GradientBoostingRegressor(loss='quantile')", () => {
+    // A pinball-loss tree is grown on a two-valued gradient (α or α − 1), so equal-gain splits
+    // that partition the rows differently are common and, after a few stages, ours and
+    // scikit-learn's (different feature permutations) part ways. Hence two checks: the first
+    // stages, before any such tie, exactly on the training rows (start percentile, gradient,
+    // leaf line search, std from the quantiles); then 60 stages statistically on held-out noisy
+    // data (pinball loss, interval coverage), as any two valid fits should agree.
+    const X_held = uniformMatrix(500, 6, 46);
+    const y_held = friedman1(X_held, 0.5, 47);
+    const q = runPython<{
+      early: { lo: number[]; hi: number[]; std: number[] };
+      full: { lo: number[]; hi: number[] };
+    }>(
+      `
+import json, sys
+import numpy as np
+from scipy.stats import norm
+from sklearn.ensemble import GradientBoostingRegressor
+a = json.load(sys.stdin)
+X, y, Xh = np.array(a["X"]), np.array(a["y"]), np.array(a["Xh"])
+def fit(alpha, stages):
+    return GradientBoostingRegressor(loss="quantile", alpha=alpha, n_estimators=stages, learning_rate=0.1, max_depth=3,
+                                     subsample=1.0, max_features=None, random_state=0).fit(X, y)
+lo, hi = fit(0.05, 5).predict(X), fit(0.95, 5).predict(X)
+early = {"lo": lo.tolist(), "hi": hi.tolist(), "std": ((hi - lo) / (2 * norm.ppf(0.95))).tolist()}
+full = {"lo": fit(0.05, 60).predict(Xh).tolist(), "hi": fit(0.95, 60).predict(Xh).tolist()}
+print(json.dumps({"early": early, "full": full}))
+`,
+      { X: X_train, y: y_train, Xh: X_held },
+    );
+    const quantileModel = (stages: number) => {
+      const g = new GradientBoosting({ members: 1, bootstrap: false, stages, uncertainty: 'quantile' }, 0);
+      g.fit(X_train, y_train);
+      return g;
+    };
+    const pinball = (pred: ArrayLike<number>, alpha: number) =>
+      avg(Array.from(pred, (p, i) => (y_held[i] >= p ? alpha : alpha - 1) * (y_held[i] - p)));
+    const coverage = (lo: ArrayLike<number>, hi: ArrayLike<number>) =>
+      avg(y_held.map((v, i) => (v >= lo[i] && v <= hi[i] ? 1 : 0)));
+
+    it('the first 5 stages fit the training rows exactly as scikit-learn, and std = (q95 − q05) / (2 Φ⁻¹(0.95))', () => {
+      const g = quantileModel(5);
+      const [mean, lo, hi] = g.predictMembers(X_train);
+      expect(maxAbs(lo, q.early.lo)).toBeLessThan(1e-9);
+      expect(maxAbs(hi, q.early.hi)).toBeLessThan(1e-9);
+      const p = g.predict(X_train);
+      expect(maxAbs(p.std, q.early.std)).toBeLessThan(1e-9);
+      // The mean is the squared-loss model, the same as one member without bootstrap.
+      const plain = new GradientBoosting({ members: 1, bootstrap: false, stages: 5 }, 0);
+      plain.fit(X_train, y_train);
+      expect(p.mean).toEqual(plain.predict(X_train).mean);
+      expect(mean).toEqual(p.mean);
+    });
+
+    it("60 stages: held-out pinball loss and 90 % interval coverage as scikit-learn's", () => {
+      const g = quantileModel(60);
+      const [, lo, hi] = g.predictMembers(X_held);
+      expect(pinball(lo, 0.05)).toBeLessThan(1.2 * pinball(q.full.lo, 0.05));
+      expect(pinball(hi, 0.95)).toBeLessThan(1.2 * pinball(q.full.hi, 0.95));
+      expect(Math.abs(coverage(lo, hi) - coverage(q.full.lo, q.full.hi))).toBeLessThan(0.06);
+      // Unlike the bootstrap spread, the quantile width does not vanish at the training rows.
+      expect(Math.min(...g.predict(X_train).std)).toBeGreaterThan(0);
+      expect(GradientBoosting.fromJSON(JSON.parse(JSON.stringify(g.toJSON()))).predict(X_held)).toEqual(
+        g.predict(X_held),
+      );
+    });
+
+    it('refuses members or bootstrap with the quantile mode (they would be ignored)', () => {
+      expect(() => new GradientBoosting({ members: 4, uncertainty: 'quantile' })).toThrow(/members: 1/);
+      expect(() => new GradientBoosting({ members: 1, uncertainty: 'quantile' })).toThrow(/bootstrap: false/);
+    });
+  });
 });
 
 describe('KernelRidge', () => {
