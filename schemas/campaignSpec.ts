@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { isElementSymbolName } from './elementSymbols';
 import { MdStageSpec } from './mdStage';
+import { formatPath } from './validation';
 
 /**
  * The campaign spec a chemist writes (JSON or YAML-as-JSON). Versioned so that stored specs of
@@ -325,7 +326,7 @@ function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
   const claim = (property: string, path: (string | number)[]) => {
     const first = seen.get(property);
     if (first !== undefined) issue(path, `property "${property}" is already used by ${first}`);
-    else seen.set(property, path.map((p) => (typeof p === 'number' ? `[${p}]` : p)).join('.'));
+    else seen.set(property, formatPath(path));
   };
   spec.multi_objective?.additional_objectives.forEach((o, i) =>
     claim(o.property, ['multi_objective', 'additional_objectives', i, 'property']),
