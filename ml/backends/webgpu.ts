@@ -2,7 +2,8 @@
  * WebGPU through Dawn (npm `webgpu`, a prebuilt native binding) and
  * @tensorflow/tfjs-backend-webgpu. Only a hardware adapter is accepted: Dawn falls back to a
  * CPU rasterizer (SwiftShader/llvmpipe) on machines without a GPU, which is far slower for
- * tfjs than the wasm backend.
+ * tfjs than the wasm backend. Tests and benchmarks may ask for that software adapter
+ * explicitly (`allowSoftware`, ml/backends/lavapipe.ts) to check the WGSL kernels without a GPU.
  */
 import * as path from 'node:path';
 import { tf } from '../tf';
@@ -21,8 +22,21 @@ interface AdapterLike {
   isFallbackAdapter?: boolean;
 }
 
+interface AdapterRequest {
+  powerPreference?: string;
+  forceFallbackAdapter?: boolean;
+}
+
 interface GpuLike {
-  requestAdapter(options?: { powerPreference?: string }): Promise<AdapterLike | null>;
+  requestAdapter(options?: AdapterRequest): Promise<AdapterLike | null>;
+}
+
+export interface WebgpuOptions {
+  /**
+   * Accept a software adapter and request Dawn's fallback adapter, for tfjs too (its backend
+   * requests its own adapter from navigator.gpu). Never in production selection.
+   */
+  allowSoftware?: boolean;
 }
 
 interface DawnModule {
@@ -55,7 +69,7 @@ function loadDawn(): DawnModule {
   return require('webgpu') as DawnModule;
 }
 
-export async function tryWebgpu(): Promise<BackendAttempt> {
+export async function tryWebgpu(options: WebgpuOptions = {}): Promise<BackendAttempt> {
   let gpu: GpuLike;
   let dawn: DawnModule;
   try {
@@ -65,16 +79,27 @@ export async function tryWebgpu(): Promise<BackendAttempt> {
   } catch (error) {
     return { ok: false, detail: `webgpu (Dawn) not loadable: ${firstLine(error)}` };
   }
+  if (options.allowSoftware) {
+    // Dawn (webgpu 0.6) answers forceFallbackAdapter with null until a plain request has made
+    // it enumerate the adapters (measured with lavapipe): one plain request first.
+    await gpu.requestAdapter().catch(() => null);
+    const dawnGpu = gpu;
+    gpu = {
+      requestAdapter: (o?: AdapterRequest) => dawnGpu.requestAdapter({ ...o, forceFallbackAdapter: true }),
+    };
+  }
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
   if (!adapter) return { ok: false, detail: 'webgpu: no adapter' };
   const name = describeAdapter(adapter);
-  if (isSoftwareAdapter(adapter)) return { ok: false, detail: `webgpu: software adapter (${name})` };
+  const software = isSoftwareAdapter(adapter);
+  if (software && !options.allowSoftware) return { ok: false, detail: `webgpu: software adapter (${name})` };
   // tfjs-backend-webgpu looks for navigator.gpu and the GPUBufferUsage/... constants globally.
   Object.assign(globalThis, dawn.globals);
   (globalThis as { navigator?: unknown }).navigator = { gpu };
   try {
     require('@tensorflow/tfjs-backend-webgpu');
-    if (await tf.setBackend('webgpu')) return { ok: true, backend: 'webgpu', detail: `webgpu on ${name}` };
+    const on = software ? `software adapter ${name}` : name;
+    if (await tf.setBackend('webgpu')) return { ok: true, backend: 'webgpu', detail: `webgpu on ${on}` };
     return { ok: false, detail: `webgpu backend failed to initialize on ${name}` };
   } catch (error) {
     return { ok: false, detail: `webgpu backend: ${firstLine(error)}` };

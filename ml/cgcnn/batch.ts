@@ -35,6 +35,14 @@ export interface GraphBatch {
   neighborIndices: Tensor;
   /** int32 [numAtoms * maxNeighbors, 1]: the atom each neighbour slot belongs to */
   centerIndices: Tensor;
+  /**
+   * The reverse of neighborIndices, for the fused webgpu convolution's backward pass (a gather
+   * per atom instead of a scatter with atomics): the slots naming atom a as neighbour are
+   * incomingSlots[incomingOffsets[a] .. incomingOffsets[a + 1]), in increasing order.
+   * int32 [numAtoms + 1] and [numAtoms * maxNeighbors].
+   */
+  incomingOffsets: Tensor;
+  incomingSlots: Tensor;
   /** int32 [numAtoms, 1] */
   crystalIndex: Tensor;
   /** float32 [numCrystals, 1] */
@@ -76,9 +84,27 @@ export function collateGraphs(graphs: readonly CrystalGraph[]): HostBatch {
   return batch;
 }
 
+/** Counting sort of the slots by the atom they name (see GraphBatch.incomingSlots). */
+export function incomingNeighbors(
+  neighborIndices: Int32Array,
+  numAtoms: number,
+): { offsets: Int32Array; slots: Int32Array } {
+  const offsets = new Int32Array(numAtoms + 1);
+  for (const a of neighborIndices) offsets[a + 1] += 1;
+  for (let a = 0; a < numAtoms; a += 1) offsets[a + 1] += offsets[a];
+  const next = offsets.slice(0, numAtoms);
+  const slots = new Int32Array(neighborIndices.length);
+  neighborIndices.forEach((a, r) => {
+    slots[next[a]] = r;
+    next[a] += 1;
+  });
+  return { offsets, slots };
+}
+
 export function batchTensors(host: HostBatch): GraphBatch {
   const n = host.numAtoms;
   const m = host.maxNeighbors;
+  const incoming = incomingNeighbors(host.neighborIndices, n);
   return {
     numCrystals: host.numCrystals,
     numAtoms: n,
@@ -91,6 +117,8 @@ export function batchTensors(host: HostBatch): GraphBatch {
       [n * m, 1],
       'int32',
     ),
+    incomingOffsets: tf.tensor1d(incoming.offsets, 'int32'),
+    incomingSlots: tf.tensor1d(incoming.slots, 'int32'),
     crystalIndex: tf.tensor2d(host.crystalIndex, [n, 1], 'int32'),
     atomCounts: tf.tensor2d(host.atomCounts, [host.numCrystals, 1]),
   };
@@ -102,6 +130,8 @@ export function disposeBatch(batch: GraphBatch): void {
     batch.edgeFeatures,
     batch.neighborIndices,
     batch.centerIndices,
+    batch.incomingOffsets,
+    batch.incomingSlots,
     batch.crystalIndex,
     batch.atomCounts,
   ]);

@@ -10,6 +10,7 @@
  */
 import { batchNormTraining, gatherRows, linear, linearOnInput, segmentSum } from '../ops';
 import { tf, type Tensor } from '../tf';
+import { fusedConvActive, fusedConvLayer } from '../webgpu/fusedConv';
 import type { GraphBatch } from './batch';
 import type { CgcnnConfig } from './config';
 import type { CgcnnVariables } from './params';
@@ -71,8 +72,38 @@ export function cgcnnForward(
   const m = batch.maxNeighbors;
   const f = config.atomFeatureLength;
   let x = linearOnInput(batch.atomFeatures, v('embedding.kernel'), v('embedding.bias'));
+  // On webgpu, training runs each convolution as a few fused WGSL kernels (dispatch overhead,
+  // not arithmetic, dominates there); the same numbers as the stock ops below.
+  const fused = options.training && fusedConvActive();
   for (let l = 0; l < config.convLayers; l += 1) {
     const p = `convs.${l}`;
+    if (fused) {
+      const r = fusedConvLayer(
+        x,
+        {
+          selfKernel: v(`${p}.self.kernel`),
+          neighborKernel: v(`${p}.neighbor.kernel`),
+          edgeKernel: v(`${p}.edge.kernel`),
+          bias: v(`${p}.bias`),
+          gamma1: v(`${p}.bn1.gamma`),
+          beta1: v(`${p}.bn1.beta`),
+          gamma2: v(`${p}.bn2.gamma`),
+          beta2: v(`${p}.bn2.beta`),
+          runningMean1: v(`${p}.bn1.runningMean`),
+          runningVar1: v(`${p}.bn1.runningVar`),
+          runningMean2: v(`${p}.bn2.runningMean`),
+          runningVar2: v(`${p}.bn2.runningVar`),
+        },
+        batch,
+        { epsilon: config.batchNormEpsilon, momentum: config.batchNormMomentum },
+      );
+      statPieces.set(`${p}.bn1.runningMean`, [r.runningMean1]);
+      statPieces.set(`${p}.bn1.runningVar`, [r.runningVar1]);
+      statPieces.set(`${p}.bn2.runningMean`, [r.runningMean2]);
+      statPieces.set(`${p}.bn2.runningVar`, [r.runningVar2]);
+      x = r.y;
+      continue;
+    }
     // Training lays every term out per neighbour slot [N·M, F] with gathers and sums slots by
     // scatter, so no broadcast (whose gradient is a slow reduction on wasm) appears; inference
     // has no gradient, and there a broadcast add and a reduce are faster. The filter and core
