@@ -6,7 +6,9 @@ import {
 } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import { BatchDecision, CampaignSpec, CampaignStatus, parseOrThrow } from '../schemas';
+import { summarizeOutcomes } from '../optimize/outcomeSummary';
 import { getCampaign, listCampaigns } from '../store/campaigns';
+import { campaignMeasurements } from '../store/experiments';
 import { campaignWorkflow } from '../workflows/campaign';
 import {
   TASK_QUEUES,
@@ -50,18 +52,27 @@ export async function startCampaign(
   return { campaign_id: id, spec };
 }
 
-/** Live status from the workflow; for a finished campaign, the last snapshot stored in MongoDB. */
+/**
+ * Live status from the workflow; for a finished campaign, the last snapshot stored in MongoDB.
+ * A multi-objective or constrained campaign also gets `outcomes` (Pareto front, feasibility),
+ * computed here from its measurements: the workflow keeps only counters.
+ */
 export async function campaignStatus(deps: CampaignDeps, campaignId: string): Promise<CampaignStatus> {
+  let status: CampaignStatus;
   try {
-    return await deps.client.workflow.getHandle(campaignId).query(statusQuery);
+    status = await deps.client.workflow.getHandle(campaignId).query(statusQuery);
   } catch (err) {
     const stored = await getCampaign(deps.db, campaignId);
-    if (stored?.last_status) return stored.last_status;
-    if (err instanceof WorkflowNotFoundError || !stored) {
+    if (stored?.last_status) status = stored.last_status;
+    else if (err instanceof WorkflowNotFoundError || !stored) {
       throw new HttpError(404, 'not_found', `no campaign "${campaignId}"`);
-    }
-    throw err;
+    } else throw err;
   }
+  const spec = (await getCampaign(deps.db, campaignId))?.spec;
+  // Only such campaigns pay for reading their measurements here.
+  if (!spec || (!spec.multi_objective && !spec.constraints?.length)) return status;
+  const outcomes = summarizeOutcomes(spec, await campaignMeasurements(deps.db, campaignId));
+  return outcomes ? { ...status, outcomes } : status;
 }
 
 export async function signalCampaign(

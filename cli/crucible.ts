@@ -20,6 +20,7 @@ import {
   startCampaign,
 } from '../api/campaigns';
 import { submitLabResult } from '../api/labResults';
+import type { CampaignOutcomes } from '../schemas';
 import { getCampaign } from '../store/campaigns';
 import { connectMongo } from '../store/db';
 import { NotificationDoc, campaignNotifications } from '../store/approvals';
@@ -64,6 +65,29 @@ function readJson(file: string | undefined, what: string): unknown {
 
 const out = (ctx: { json: boolean }, data: unknown, text: string) =>
   console.log(ctx.json ? JSON.stringify(data) : text);
+
+/** Objectives, constraints and the Pareto front of a multi-objective or constrained campaign. */
+function outcomeLines(o: CampaignOutcomes): string[] {
+  const bound = (c: CampaignOutcomes['constraints'][number]) =>
+    c.min !== null && c.max !== null
+      ? `${c.min} ≤ ${c.property} ≤ ${c.max}`
+      : c.min !== null
+        ? `${c.property} ≥ ${c.min}`
+        : `${c.property} ≤ ${c.max}`;
+  const shown = [...o.objectives.map((x) => x.property), ...o.constraints.map((c) => c.property)];
+  return [
+    `  objectives ${o.objectives.map((x) => `${x.property} (${x.direction})`).join(', ')}` +
+      (o.excluded_elements.length ? `   excluded elements ${o.excluded_elements.join(' ')}` : ''),
+    ...o.constraints.map(
+      (c) => `  constraint ${bound(c)}: ${c.satisfied} of ${c.measured} measured satisfy it`,
+    ),
+    `  ${o.objectives.length > 1 ? 'Pareto front' : 'best feasible'} (${o.pareto_front.length} of ${o.feasible} feasible, ${o.measured} measured):`,
+    ...o.pareto_front.map(
+      (p) =>
+        `    ${p.candidate_id.padEnd(12)} ${shown.map((k) => `${k} ${p.values[k] === undefined ? '–' : p.values[k].toFixed(3)}`).join('  ')}`,
+    ),
+  ];
+}
 
 /** How many of a campaign's notifications `campaign status` shows (the newest). */
 const STATUS_NOTIFICATIONS = 5;
@@ -184,6 +208,7 @@ async function run(ctx: Ctx, args: string[]): Promise<void> {
         `  iteration ${b.iterations_used}/${b.iterations_max}   experiments ${b.experiments_used}/${b.experiments_max}` +
           `   failed ${status.failed_experiments}   pending ${status.pending_experiments.length}`,
         `  best ${status.best ? `${status.best.value.toFixed(3)} (${status.best.candidate_id})` : '–'}   ${sparkline(trace)}`,
+        ...(status.outcomes ? outcomeLines(status.outcomes) : []),
         ...notificationLines,
       ].join('\n'),
     );

@@ -23,6 +23,38 @@ export type StopReason = z.infer<typeof StopReason>;
 export const BestSoFar = z.object({ candidate_id: z.string(), value: z.number(), experiment_id: z.string() });
 export type BestSoFar = z.infer<typeof BestSoFar>;
 
+/** One measured candidate with every objective (and constraint) value it has. */
+export const OutcomePoint = z.object({
+  candidate_id: z.string(),
+  experiment_id: z.string(),
+  values: z.record(z.string(), z.number()),
+  feasible: z.boolean().describe('every outcome constraint measured and within its bounds'),
+});
+
+/**
+ * Objectives and constraints of a multi-objective or constrained campaign, from its stored
+ * measurements (the API adds it to the status; the workflow itself keeps only counters).
+ */
+export const CampaignOutcomes = z.object({
+  objectives: z.array(z.object({ property: z.string(), direction: z.enum(['maximize', 'minimize']) })),
+  constraints: z.array(
+    z.object({
+      property: z.string(),
+      min: z.number().nullable(),
+      max: z.number().nullable(),
+      measured: z.number().int().describe('measurements of this property'),
+      satisfied: z.number().int().describe('of those, within the bounds'),
+    }),
+  ),
+  excluded_elements: z.array(z.string()),
+  measured: z.number().int().describe('succeeded measurements with every objective'),
+  feasible: z.number().int().describe('of those, satisfying every outcome constraint'),
+  pareto_front: z
+    .array(OutcomePoint)
+    .describe('non-dominated feasible points (all objectives); with one objective, the best feasible point'),
+});
+export type CampaignOutcomes = z.infer<typeof CampaignOutcomes>;
+
 /** The answer to the campaign's `status` query. */
 export const CampaignStatus = z.object({
   campaign_id: z.string(),
@@ -46,6 +78,9 @@ export const CampaignStatus = z.object({
     .int()
     .min(1)
     .describe('1 + how many times history was bounded by continue-as-new'),
+  outcomes: CampaignOutcomes.optional().describe(
+    'multi-objective or constrained campaigns: Pareto front and feasibility (added by the API)',
+  ),
 });
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 
