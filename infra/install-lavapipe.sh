@@ -5,14 +5,26 @@
 #
 # Debian 12's own lavapipe (Mesa 22.3) is refused by Dawn ("Vulkan
 # shaderUniform*ArrayDynamicIndexing required"); Mesa 25 from bookworm-backports works. Only
-# its driver library is extracted, into $CRUCIBLE_LAVAPIPE_DIR (default
-# ~/.cache/crucible/lavapipe), with a manifest naming it by absolute path: the system's Mesa
+# its driver library is extracted, into /opt/crucible/lavapipe (root) or
+# ~/.cache/crucible/lavapipe, with a manifest naming it by absolute path: the system's Mesa
 # (OpenGL for Chromium and others) is not upgraded. The system gets the Vulkan loader
 # (libvulkan1) and, on bookworm, the backports source at apt's default low priority (nothing
-# is upgraded from it unless asked). The tests point VK_ICD_FILENAMES at the manifest.
+# is upgraded from it unless asked).
+#
+# The manifest is registered where the Vulkan loader looks by itself (/etc/vulkan/icd.d, or
+# ~/.local/share/vulkan/icd.d without root), as Debian's mesa-vulkan-drivers would: jest gives
+# tests a copy of process.env, so a VK_ICD_FILENAMES set by a test never reaches the loader.
+# Every Vulkan program then also sees the CPU device; Dawn marks it as its fallback adapter and
+# the ML backend selection refuses it (ml/backends/webgpu.ts).
 set -euo pipefail
-dir="${CRUCIBLE_LAVAPIPE_DIR:-$HOME/.cache/crucible/lavapipe}"
-icd="$dir/lvp_icd.json"
+sudo=""
+if ((EUID != 0)); then sudo="sudo"; fi
+if ((EUID == 0)); then
+  dir="/opt/crucible/lavapipe" registry="/etc/vulkan/icd.d"
+else
+  dir="$HOME/.cache/crucible/lavapipe" registry="${XDG_DATA_HOME:-$HOME/.local/share}/vulkan/icd.d"
+fi
+icd="$registry/crucible_lvp_icd.json"
 say() { echo "[infra] $*" >&2; }
 if [[ -f "$icd" && -f "$dir/libvulkan_lvp.so" ]] && ldconfig -p | grep -q 'libvulkan.so.1'; then
   say "lavapipe present: $icd"
@@ -20,11 +32,9 @@ if [[ -f "$icd" && -f "$dir/libvulkan_lvp.so" ]] && ldconfig -p | grep -q 'libvu
   exit 0
 fi
 if ! command -v apt-get >/dev/null; then
-  say "no apt-get here: install Mesa >= 23 lavapipe and libvulkan1, then set CRUCIBLE_LAVAPIPE_ICD to its ICD json"
+  say "no apt-get here: install Mesa >= 23 lavapipe and libvulkan1 (its ICD json in a Vulkan loader search path), and set CRUCIBLE_LAVAPIPE_ICD to that json"
   exit 1
 fi
-sudo=""
-if ((EUID != 0)); then sudo="sudo"; fi
 apt_install() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >&2; }
 
 # shellcheck disable=SC1091
@@ -55,7 +65,7 @@ download || { $sudo apt-get update -qq >&2 && download; }
 dpkg-deb -x "$tmp"/mesa-vulkan-drivers_*.deb "$tmp/root"
 lib="$(find "$tmp/root" -name libvulkan_lvp.so | head -1)"
 [[ -n "$lib" ]] || { say "no libvulkan_lvp.so in mesa-vulkan-drivers"; exit 1; }
-mkdir -p "$dir"
+mkdir -p "$dir" "$registry"
 cp "$lib" "$dir/libvulkan_lvp.so"
 api="$(grep -o '"api_version" *: *"[^"]*"' "$(find "$tmp/root" -name 'lvp_icd*.json' | head -1)" | sed 's/.*: *"\(.*\)"/\1/')"
 printf '{"file_format_version":"1.0.0","ICD":{"library_path":"%s","api_version":"%s"}}\n' \

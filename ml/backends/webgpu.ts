@@ -62,11 +62,30 @@ export function describeAdapter(adapter: AdapterLike): string {
 /**
  * Loads Dawn. The `webgpu` package is an ES module (require(esm) works on Node >= 20.19); a
  * bundled deployment (bench/ml/gpu-check.sh) instead points CRUCIBLE_DAWN_NODE at dawn.node.
+ * Where require(esm) is unavailable (jest's module loader) the package's native binding is
+ * loaded directly: the same create/globals, without the package's GPUDevice.destroy patch
+ * (tfjs never destroys its device).
  */
 function loadDawn(): DawnModule {
   const direct = process.env.CRUCIBLE_DAWN_NODE;
   if (direct) return require(path.resolve(direct)) as DawnModule;
-  return require('webgpu') as DawnModule;
+  try {
+    return require('webgpu') as DawnModule;
+  } catch (error) {
+    if (
+      (error as { code?: string }).code !== 'ERR_REQUIRE_ESM' &&
+      !/import to load ES Module/.test(String(error))
+    )
+      throw error;
+    const arch = process.platform === 'darwin' ? 'universal' : process.arch;
+    const binding = path.join(
+      path.dirname(require.resolve('webgpu')),
+      'dist',
+      `${process.platform}-${arch}`,
+      'dawn.node',
+    );
+    return require(binding) as DawnModule;
+  }
 }
 
 export async function tryWebgpu(options: WebgpuOptions = {}): Promise<BackendAttempt> {
