@@ -48,7 +48,6 @@ export function phaseOfSlurmState(state: string): JobPhase {
     case 'RESV_DEL_HOLD':
     case 'SUSPENDED':
     case 'STOPPED':
-    case 'PREEMPTED': // requeued by the scheduler, will run again
       return 'pending';
     case 'RUNNING':
     case 'COMPLETING':
@@ -68,9 +67,13 @@ export function phaseOfSlurmState(state: string): JobPhase {
     case 'CANCELLED':
     case 'REVOKED':
       return 'cancelled';
+    // Lost to the cluster, not to the job: resubmitted. PREEMPTED is a job killed by preemption;
+    // jobs are submitted --no-requeue, so SLURM will not run it again (a requeued job shows
+    // PENDING/REQUEUED instead).
     case 'NODE_FAIL':
     case 'BOOT_FAIL':
     case 'LAUNCH_FAILED':
+    case 'PREEMPTED':
       return 'node_failure';
     default:
       throw new Error(`unknown SLURM job state "${state}"`);
@@ -194,6 +197,10 @@ export class SlurmExecutor implements MdExecutor {
       path.join(job.workDir, 'slurm.out'),
       '-e',
       path.join(job.workDir, 'slurm.err'),
+      // A job lost to a node failure (or preemption) ends NODE_FAIL (PREEMPTED) instead of being
+      // requeued under the same id (SLURM's default, JobRequeue=1): Crucible resubmits it under
+      // a new attempt name, bounded by md.max_resubmits, with its stale outputs cleared first.
+      '--no-requeue',
       '-N',
       '1',
       '-n',
