@@ -8,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { useLavapipeWebgpu } from '../../ml/backends/lavapipe';
 import { selectBackend, useBackend, type BackendName } from '../../ml/backends/select';
 import { batchTensors, disposeBatch, type HostBatch } from '../../ml/cgcnn/batch';
 import { cgcnnConfig } from '../../ml/cgcnn/config';
@@ -21,21 +22,31 @@ import {
   trainStepMicroBatched,
   type MicroBatch,
 } from '../../ml/training/step';
+import { countDispatches } from '../../ml/webgpu/dispatches';
+import { compareFusedWithStock } from '../../ml/webgpu/fusedCheck';
+import { FUSED_CONV_FLAG } from '../../ml/webgpu/fusedConv';
 import { sliceHostBatch, syntheticBatch } from './syntheticBatch';
 
 export const USAGE = `npm run bench -- cgcnn -- [--atoms 10000] [--crystals 200] [--reps 3] [--cpu-reps 1]
-    [--backends tensorflow,webgpu,wasm] [--max-atoms-per-pass 8192] [--torch-threads 0]
-    [--no-torch] [--profile] [--out file.json] [--probe]
+    [--backends tensorflow,webgpu,wasm] [--conv fused,stock] [--max-atoms-per-pass 8192]
+    [--torch-threads 0] [--no-torch] [--profile] [--out file.json] [--probe] [--check-fused]
   The issue's batch by default: 10,000 atoms in 200 crystals, 12 neighbours, 92 -> 64 atom
   features, 41 edge features, 3 convolutions, hidden 128; Adam, regression; seeded.
   Backends not present are reported with the reason. The pure-JS cpu backend takes ~100 s per
   10,000-atom step, so it runs only when named (--backends wasm,cpu); add it with a smaller batch
   for a quick comparison, e.g. --atoms 1024 --crystals 64 --backends wasm,cpu.
   wasm steps are split into passes of at most --max-atoms-per-pass atoms (its heap caps at 4 GiB).
+  webgpu runs the convolutions both as fused WGSL kernels ("webgpu") and as stock tfjs ops
+  ("webgpu-stock") on the same batch and weights (--conv picks), with compute dispatches per
+  step counted. webgpu-software is the same on lavapipe, Mesa's CPU Vulkan device
+  (infra/install-lavapipe.sh): a correctness and regression check whose times say nothing about
+  a GPU; it needs a process without GPU webgpu (tfjs keeps one webgpu backend per process).
   PyTorch: CRUCIBLE_TORCH_PYTHON, else ~/.cache/crucible/torch-venv (infra/requirements-torch.txt);
   --torch-threads N pins its intra-op threads (0: torch's default, all cores).
   --profile adds one training step's kernel times per backend (tf.profile), largest first.
-  --probe only reports which backend selectBackend picks and why. CRUCIBLE_TF_FLAGS
+  --probe only reports which backend selectBackend picks and why. --check-fused only compares
+  the fused convolution's loss, outputs, gradients and running statistics with the stock ops'
+  on the first webgpu kind in --backends (the benchmark batch; max relative errors). CRUCIBLE_TF_FLAGS
   ("NAME=value,...") sets tfjs flags first, e.g. WEBGPU_CPU_FORWARD=false.`;
 
 const TORCH_PYTHON =
@@ -73,6 +84,42 @@ interface BackendTiming {
   agreementVsCpu?: { maxOutputDiff: number; lossRelDiff: number };
   /** --profile: one training step's kernel time by kernel (tf.profile), largest first. */
   kernels?: KernelShare[];
+  /** webgpu: convolutions as fused WGSL kernels, or stock tfjs ops. */
+  conv?: 'fused' | 'stock';
+  /** webgpu: on lavapipe (CPU), not a GPU: times are no GPU measure. */
+  software?: boolean;
+  /** webgpu: compute dispatches of one training step (and per program). */
+  dispatchesPerStep?: number;
+  dispatchesByProgram?: Record<string, number>;
+  /** Fused runs: first-step loss and initial outputs against the stock run on the same backend. */
+  agreementVsStock?: { maxOutputDiff: number; lossRelDiff: number };
+}
+
+/** One timed configuration: a backend, and for webgpu the device kind and the convolution kernels. */
+interface BenchTarget {
+  label: string;
+  backend: BackendName;
+  software?: boolean;
+  conv?: 'fused' | 'stock';
+}
+
+/** --backends names → targets; webgpu and webgpu-software expand into one target per --conv. */
+export function timingTargets(names: string[], convs: ('fused' | 'stock')[]): BenchTarget[] {
+  if (names.includes('webgpu') && names.includes('webgpu-software'))
+    throw new Error(
+      '--backends: webgpu and webgpu-software need separate runs (tfjs keeps one webgpu backend per process)',
+    );
+  return names.flatMap((name): BenchTarget[] => {
+    if (name !== 'webgpu' && name !== 'webgpu-software')
+      return [{ label: name, backend: name as BackendName }];
+    const software = name === 'webgpu-software';
+    return convs.map((conv) => ({
+      label: conv === 'fused' ? name : `${name}-stock`,
+      backend: 'webgpu',
+      software,
+      conv,
+    }));
+  });
 }
 
 interface KernelShare {
@@ -124,18 +171,30 @@ function passRanges(host: HostBatch, maxAtoms: number): [number, number][] {
 }
 
 async function timeBackend(
-  name: BackendName,
+  target: BenchTarget,
   reps: number,
   host: HostBatch,
   maxAtomsPerPass: number,
   profile = false,
 ): Promise<BackendTiming> {
+  const name = target.backend;
+  const label = target.label;
+  const variant = { conv: target.conv, software: target.software };
   let detail: string;
   try {
-    detail = (await useBackend(name)).detail;
+    if (target.software) {
+      const attempt = await useLavapipeWebgpu();
+      if (!attempt.ok) throw new Error(`webgpu-software unavailable: ${attempt.detail}`);
+      detail = attempt.detail;
+      if (!/software/.test(detail))
+        throw new Error(`webgpu-software: this process already runs webgpu on ${detail}`);
+    } else {
+      detail = (await useBackend(name)).detail;
+    }
   } catch (error) {
-    return { backend: name, detail: '', ok: false, error: (error as Error).message };
+    return { backend: label, ...variant, detail: '', ok: false, error: (error as Error).message };
   }
+  if (target.conv) tf.env().set(FUSED_CONV_FLAG, target.conv === 'fused');
   const tfFlags = applyTfFlags();
   if (Object.keys(tfFlags).length > 0) detail += ` flags ${JSON.stringify(tfFlags)}`;
   const config = cgcnnConfig();
@@ -197,9 +256,13 @@ async function timeBackend(
     const kernels = profile
       ? await profileStep(() => trainStepMicroBatched(config, vars, optimizer, parts))
       : undefined;
+    const dispatches = name === 'webgpu' ? await countDispatches(step) : undefined;
     return {
       kernels,
-      backend: name,
+      backend: label,
+      ...variant,
+      dispatchesPerStep: dispatches?.dispatches,
+      dispatchesByProgram: dispatches?.byProgram,
       detail,
       ok: true,
       passes: parts.length,
@@ -214,8 +277,9 @@ async function timeBackend(
       forwardSamplesMs: forwards.map((x) => Math.round(x * 10) / 10),
     };
   } catch (error) {
-    return { backend: name, detail, ok: false, error: (error as Error).message };
+    return { backend: label, ...variant, detail, ok: false, error: (error as Error).message };
   } finally {
+    tf.env().set(FUSED_CONV_FLAG, true);
     optimizer.dispose();
     for (const part of parts) {
       tf.dispose(part.targets);
@@ -311,11 +375,15 @@ export async function cgcnnBenchmark(argv: string[]): Promise<Record<string, unk
   const atoms = Number(arg('atoms', '10000'));
   if (!(crystals > 0 && atoms >= crystals && atoms % crystals === 0))
     throw new Error(`--atoms (${atoms}) must be a positive multiple of --crystals (${crystals})`);
+  if (argv.includes('--check-fused')) return checkFused(arg('backends', 'webgpu'), crystals, atoms);
   const reps = Number(arg('reps', '3'));
   const cpuReps = Number(arg('cpu-reps', '1'));
   const maxAtomsPerPass = Number(arg('max-atoms-per-pass', '8192'));
   const torchThreads = Number(arg('torch-threads', '0'));
-  const backends = arg('backends', 'tensorflow,webgpu,wasm').split(',') as BackendName[];
+  const convs = arg('conv', 'fused,stock').split(',') as ('fused' | 'stock')[];
+  if (convs.some((c) => c !== 'fused' && c !== 'stock'))
+    throw new Error(`--conv: expected fused and/or stock`);
+  const runs = timingTargets(arg('backends', 'tensorflow,webgpu,wasm').split(','), convs);
   const host = syntheticBatch(crystals, atoms / crystals);
   const chosen = await selectBackend({ log: () => undefined }).catch((e: Error) => ({
     backend: 'none',
@@ -365,10 +433,10 @@ export async function cgcnnBenchmark(argv: string[]): Promise<Record<string, unk
     }
     save();
   }
-  for (const name of backends) {
+  for (const target of runs) {
     const timing = await timeBackend(
-      name,
-      name === 'cpu' ? cpuReps : reps,
+      target,
+      target.backend === 'cpu' ? cpuReps : reps,
       host,
       maxAtomsPerPass,
       argv.includes('--profile'),
@@ -382,10 +450,60 @@ export async function cgcnnBenchmark(argv: string[]): Promise<Record<string, unk
   return summarize(report);
 }
 
+/** --check-fused: fused vs stock convolution on webgpu (GPU) or webgpu-software, as the lavapipe test does. */
+async function checkFused(
+  backends: string,
+  crystals: number,
+  atoms: number,
+): Promise<Record<string, unknown>> {
+  const kind = backends.split(',').find((b) => b === 'webgpu' || b === 'webgpu-software') ?? 'webgpu';
+  const attempt =
+    kind === 'webgpu-software'
+      ? await useLavapipeWebgpu()
+      : await useBackend('webgpu').catch((e: Error) => ({ ok: false, detail: e.message }));
+  if (!attempt.ok) return { check: 'fused-vs-stock', ok: false, error: attempt.detail };
+  const host = syntheticBatch(crystals, atoms / crystals);
+  const config = cgcnnConfig();
+  const batch = batchTensors(host);
+  const targets = targetTensor(config, benchTargets(crystals));
+  try {
+    const c = await compareFusedWithStock(config, batch, targets);
+    const tolerance = 1e-4;
+    return {
+      check: 'fused-vs-stock',
+      backend: attempt.detail,
+      batch: { crystals, atoms },
+      ok: c.worst < tolerance && Object.values(c.biasScale).every((b) => b.fused < 1e-5),
+      tolerance,
+      worst: c.worst,
+      loss: { fused: c.fused.loss, stock: c.stock.loss, relative: c.lossRelative },
+      outputRelative: c.outputRelative,
+      gradRelative: c.gradRelative,
+      biasScale: c.biasScale,
+      runningStatsRelative: c.runningStatsRelative,
+    };
+  } finally {
+    disposeBatch(batch);
+    targets.dispose();
+  }
+}
+
 interface BenchReport extends Record<string, unknown> {
   backends: Record<
     string,
-    { train_ms: number; forward_ms: number; train_cpu_ms?: number; forward_cpu_ms?: number }
+    {
+      train_ms: number;
+      forward_ms: number;
+      train_cpu_ms?: number;
+      forward_cpu_ms?: number;
+      dispatches_per_step?: number;
+      software?: boolean;
+    }
+  >;
+  /** webgpu / webgpu-software: stock-op step time over fused step time, and the dispatch counts. */
+  fused_vs_stock?: Record<
+    string,
+    { stock_ms: number; fused_ms: number; speedup: number; dispatches: [number, number] }
   >;
   pytorch_cpu: TorchTiming | null;
   pytorch_error?: string;
@@ -407,19 +525,35 @@ function summarize(report: BenchReport): BenchReport {
         forward_ms: round(r.forwardMs as number),
         train_cpu_ms: round(r.stepCpuMs as number),
         forward_cpu_ms: round(r.forwardCpuMs as number),
+        dispatches_per_step: r.dispatchesPerStep,
+        software: r.software,
       },
     ]),
   );
+  report.fused_vs_stock = {};
+  for (const fused of ok.filter((r) => r.conv === 'fused')) {
+    const stock = ok.find((r) => r.backend === `${fused.backend}-stock`);
+    if (!stock) continue;
+    report.fused_vs_stock[fused.backend] = {
+      stock_ms: round(stock.stepMs as number),
+      fused_ms: round(fused.stepMs as number),
+      speedup: round((stock.stepMs as number) / (fused.stepMs as number), 2),
+      dispatches: [stock.dispatchesPerStep ?? NaN, fused.dispatchesPerStep ?? NaN],
+    };
+    fused.agreementVsStock = agreement(fused, stock);
+  }
+  // Ratios to PyTorch: hardware backends only (lavapipe runs WGSL on the CPU).
+  const hardware = ok.filter((r) => !r.software);
   const torch = report.pytorch_cpu;
-  if (torch && ok.length > 0) {
-    report.best_train_ratio = round(Math.min(...ok.map((r) => r.stepMs as number)) / torch.train_ms, 3);
+  if (torch && hardware.length > 0) {
+    report.best_train_ratio = round(Math.min(...hardware.map((r) => r.stepMs as number)) / torch.train_ms, 3);
     report.best_forward_ratio = round(
-      Math.min(...ok.map((r) => r.forwardMs as number)) / torch.forward_ms,
+      Math.min(...hardware.map((r) => r.forwardMs as number)) / torch.forward_ms,
       3,
     );
     // The same ratio in CPU time (what the cores spent), which other jobs on the machine distort less.
     report.best_train_cpu_ratio = round(
-      Math.min(...ok.map((r) => r.stepCpuMs as number)) / torch.train_cpu_ms,
+      Math.min(...hardware.map((r) => r.stepCpuMs as number)) / torch.train_cpu_ms,
       3,
     );
   }
@@ -435,14 +569,19 @@ function withSpeedups<T extends { results: BackendTiming[] }>(report: T): T {
     if (!r.ok || !cpu?.stepMs || !cpu.forwardMs || !r.stepMs || !r.forwardMs) continue;
     r.stepSpeedupVsCpu = cpu.stepMs / r.stepMs;
     r.forwardSpeedupVsCpu = cpu.forwardMs / r.forwardMs;
-    const ref = cpu.initialOutputs ?? [];
-    r.agreementVsCpu = {
-      maxOutputDiff: Math.max(0, ...(r.initialOutputs ?? []).map((v, i) => Math.abs(v - ref[i]))),
-      lossRelDiff:
-        Math.abs((r.firstStepLoss ?? NaN) - (cpu.firstStepLoss ?? NaN)) / Math.abs(cpu.firstStepLoss ?? NaN),
-    };
+    r.agreementVsCpu = agreement(r, cpu);
   }
   return report;
+}
+
+/** Initial outputs and first-step loss of one run against a reference run (same weights and batch). */
+function agreement(r: BackendTiming, ref: BackendTiming): { maxOutputDiff: number; lossRelDiff: number } {
+  const base = ref.initialOutputs ?? [];
+  return {
+    maxOutputDiff: Math.max(0, ...(r.initialOutputs ?? []).map((v, i) => Math.abs(v - base[i]))),
+    lossRelDiff:
+      Math.abs((r.firstStepLoss ?? NaN) - (ref.firstStepLoss ?? NaN)) / Math.abs(ref.firstStepLoss ?? NaN),
+  };
 }
 
 if (require.main === module) {

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # On a lent GPU machine (no Node, no network), from the repository root, with .crucible/gpu
 # carried (bench/ml/prepare-gpu-bundle.sh builds it): checks that tfjs's webgpu backend runs on a
-# hardware adapter and times CGCNN training steps and forward passes on it, with the wasm and
-# cpu backends as baselines in the same process. Writes JSON and logs to $OUT; < 5 minutes.
+# hardware adapter, checks the fused WGSL convolution (ml/webgpu) against tfjs's stock ops there,
+# and times CGCNN training steps and forward passes with the fused kernels ("webgpu") and with
+# stock ops ("webgpu-stock") on the same batch, with the wasm and cpu backends as baselines in
+# the same process. Writes JSON and logs to $OUT; ~5 minutes.
 set -uo pipefail
 OUT="${OUT:-$(mktemp -d)}"
 G="$PWD/.crucible/gpu"
@@ -42,23 +44,30 @@ fi
 export CRUCIBLE_DAWN_NODE="$W/dawn.node" CRUCIBLE_TFJS_WASM_DIR="$G/wasm/"
 bench() { timeout "$1" "$W/node" "$G/cgcnn-bench.js" "${@:2}"; }
 
-say "1/4 backend probe"
+say "1/5 backend probe"
 bench 45 --probe >"$OUT/probe.json" 2>>"$log"
 say "probe rc=$? $(tr -d '\n' <"$OUT/probe.json" | head -c 600)"
 
-# The fixed benchmark batch (64 crystals × 16 atoms = 1,024 atoms) on every backend.
-say "2/4 1,024-atom batch: webgpu, wasm, cpu"
+# Correctness on the hardware first: loss, outputs, every gradient, running statistics (ok: all
+# within 1e-4 relative of the stock ops).
+say "2/5 fused vs stock convolution, 1,024 atoms"
+bench 60 --check-fused --backends webgpu --crystals 64 --atoms 1024 >"$OUT/fused-check.json" 2>>"$log"
+say "rc=$? $(grep -o '"ok": [a-z]*' "$OUT/fused-check.json" | head -1) worst $(grep -o '"worst": [^,]*' "$OUT/fused-check.json")"
+
+# The fixed benchmark batch (64 crystals × 16 atoms = 1,024 atoms) on every backend; webgpu
+# runs fused and stock (fused_vs_stock in the JSON: ms per step and dispatches per step).
+say "3/5 1,024-atom batch: webgpu (fused, stock), wasm, cpu"
 bench 120 --crystals 64 --atoms 1024 --no-torch --reps 5 --cpu-reps 1 --backends webgpu,wasm,cpu \
   --out "$OUT/cgcnn-1024.json" >/dev/null 2>>"$log"
 say "rc=$?"
 
 # A production-size batch (256 × 32 = 8,192 atoms), where a GPU should pull ahead.
-say "3/4 8,192-atom batch: webgpu, wasm"
-bench 75 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu,wasm --out "$OUT/cgcnn-8192.json" >/dev/null 2>>"$log"
+say "4/5 8,192-atom batch: webgpu (fused, stock), wasm"
+bench 90 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu,wasm --out "$OUT/cgcnn-8192.json" >/dev/null 2>>"$log"
 say "rc=$?"
 
-say "4/4 8,192-atom batch: webgpu, no CPU forwarding of small ops, 128 passes per submit"
-CRUCIBLE_TF_FLAGS=WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128 bench 35 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu \
+say "5/5 8,192-atom batch: webgpu (fused, stock), no CPU forwarding of small ops, 128 passes per submit"
+CRUCIBLE_TF_FLAGS=WEBGPU_CPU_FORWARD=false,WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE=128 bench 45 --crystals 256 --atoms 8192 --no-torch --reps 3 --backends webgpu \
   --out "$OUT/cgcnn-8192-nocpufwd.json" >/dev/null 2>>"$log"
 say "rc=$?"
 rm -rf "$W"

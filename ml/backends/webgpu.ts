@@ -88,7 +88,19 @@ function loadDawn(): DawnModule {
   }
 }
 
+/** The adapter tfjs's webgpu backend was initialized on in this process, if it was. */
+let initialized: { detail: string; software: boolean } | null = null;
+
 export async function tryWebgpu(options: WebgpuOptions = {}): Promise<BackendAttempt> {
+  if (initialized && tf.findBackend('webgpu')) {
+    // tfjs keeps one webgpu backend per process. A second Dawn instance would replace
+    // navigator.gpu and leave the first, which tfjs's device lives on, to be collected: the
+    // next dispatches crash (seen on lavapipe). Reuse it, or say why not.
+    if (initialized.software && !options.allowSoftware)
+      return { ok: false, detail: `${initialized.detail}: a software adapter` };
+    if (await tf.setBackend('webgpu')) return { ok: true, backend: 'webgpu', detail: initialized.detail };
+    return { ok: false, detail: `webgpu backend failed to reactivate (${initialized.detail})` };
+  }
   let gpu: GpuLike;
   let dawn: DawnModule;
   try {
@@ -118,7 +130,10 @@ export async function tryWebgpu(options: WebgpuOptions = {}): Promise<BackendAtt
   try {
     require('@tensorflow/tfjs-backend-webgpu');
     const on = software ? `software adapter ${name}` : name;
-    if (await tf.setBackend('webgpu')) return { ok: true, backend: 'webgpu', detail: `webgpu on ${on}` };
+    if (await tf.setBackend('webgpu')) {
+      initialized = { detail: `webgpu on ${on}`, software };
+      return { ok: true, backend: 'webgpu', detail: initialized.detail };
+    }
     return { ok: false, detail: `webgpu backend failed to initialize on ${name}` };
   } catch (error) {
     return { ok: false, detail: `webgpu backend: ${firstLine(error)}` };

@@ -6,12 +6,13 @@
 import { lavapipeMissing, useLavapipeWebgpu } from '../../../../ml/backends/lavapipe';
 import { tryWebgpu } from '../../../../ml/backends/webgpu';
 import { batchTensors, collateGraphs, disposeBatch, type GraphBatch } from '../../../../ml/cgcnn/batch';
-import { cgcnnConfig, type CgcnnConfig } from '../../../../ml/cgcnn/config';
+import { cgcnnConfig } from '../../../../ml/cgcnn/config';
 import { createVariables, disposeVariables, initialWeights } from '../../../../ml/cgcnn/params';
 import { tf } from '../../../../ml/tf';
 import { FlatAdam } from '../../../../ml/training/adam';
-import { lossGradients, trainableVariables, trainStep } from '../../../../ml/training/step';
+import { trainableVariables, trainStep } from '../../../../ml/training/step';
 import { countDispatches } from '../../../../ml/webgpu/dispatches';
+import { compareFusedWithStock } from '../../../../ml/webgpu/fusedCheck';
 import { FUSED_CONV_FLAG } from '../../../../ml/webgpu/fusedConv';
 import { sampleGraphs } from '../sampleGraphs';
 
@@ -22,42 +23,6 @@ const title = `fused CGCNN convolution on webgpu (lavapipe)${missing ? ` — ski
 
 // Five real crystals of 12, 8, 8, 8 and 4 atoms (40 atoms, 480 neighbour slots).
 const IDS = ['7206075', '1000041', '9011050', '9012304', '1101051'];
-
-interface Pass {
-  loss: number;
-  output: Float32Array;
-  grads: Record<string, Float32Array>;
-  stats: Record<string, Float32Array>;
-}
-
-async function pass(
-  config: CgcnnConfig,
-  batch: GraphBatch,
-  targets: tf.Tensor,
-  fused: boolean,
-): Promise<Pass> {
-  tf.env().set(FUSED_CONV_FLAG, fused);
-  const vars = createVariables(config, initialWeights(config, 7));
-  const r = lossGradients(config, vars, batch, targets);
-  const read = async (t: tf.Tensor) => Float32Array.from(await t.data());
-  const result: Pass = { loss: (await r.loss.data())[0], output: await read(r.output), grads: {}, stats: {} };
-  for (const [name, g] of Object.entries(r.grads)) result.grads[name] = await read(g);
-  for (const [name, s] of r.runningStats) result.stats[name] = await read(s);
-  tf.dispose([r.loss, r.output, ...Object.values(r.grads), ...r.runningStats.values()]);
-  disposeVariables(vars);
-  return result;
-}
-
-const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => Math.max(s, Math.abs(v)), 0);
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
-  Array.from(a).reduce((s, v, i) => Math.max(s, Math.abs(v - b[i])), 0);
-
-/** max |fused − stock| relative to max |stock|, per named array. */
-function relativeErrors(fused: Record<string, Float32Array>, stock: Record<string, Float32Array>) {
-  return Object.fromEntries(
-    Object.keys(stock).map((name) => [name, maxDiff(fused[name], stock[name]) / maxAbs(stock[name])]),
-  );
-}
 
 suite(title, () => {
   const { graphs, targets: raw } = sampleGraphs(IDS);
@@ -97,26 +62,17 @@ suite(title, () => {
   for (const overrides of [{}, { atomFeatureLength: 20, convLayers: 2 }]) {
     const config = cgcnnConfig(overrides);
     it(`gives the stock path's outputs, loss, gradients and running statistics (${JSON.stringify(overrides)})`, async () => {
-      const stock = await pass(config, batch, targets, false);
-      const fused = await pass(config, batch, targets, true);
-      expect(Math.abs(fused.loss - stock.loss) / stock.loss).toBeLessThan(1e-5);
-      expect(maxDiff(fused.output, stock.output) / maxAbs(stock.output)).toBeLessThan(1e-5);
-      const gradErrors = relativeErrors(fused.grads, stock.grads);
-      for (let l = 0; l < config.convLayers; l += 1) {
-        // fc_full's bias feeds BatchNorm, which removes any constant shift: its exact gradient is
-        // 0 and both paths give float32 round-off there, compared against the layer's scale.
-        const bias = `convs.${l}.bias`;
-        const scale = maxAbs(stock.grads[`convs.${l}.self.kernel`]);
-        expect(maxAbs(stock.grads[bias])).toBeLessThan(1e-5 * scale);
-        expect(maxAbs(fused.grads[bias])).toBeLessThan(1e-5 * scale);
-        delete gradErrors[bias];
-      }
-      expect(Object.keys(gradErrors)).toHaveLength(Object.keys(stock.grads).length - config.convLayers);
-      for (const [name, error] of Object.entries(gradErrors))
+      const c = await compareFusedWithStock(config, batch, targets);
+      expect(c.lossRelative).toBeLessThan(1e-5);
+      expect(c.outputRelative).toBeLessThan(1e-5);
+      expect(Object.keys(c.gradRelative)).toHaveLength(Object.keys(c.stock.grads).length - config.convLayers);
+      for (const [name, error] of Object.entries(c.gradRelative))
         expect([name, error < 1e-4]).toEqual([name, true]);
-      const statErrors = relativeErrors(fused.stats, stock.stats);
-      expect(Object.keys(statErrors)).toHaveLength(4 * config.convLayers);
-      for (const [name, error] of Object.entries(statErrors))
+      expect(Object.keys(c.biasScale)).toHaveLength(config.convLayers);
+      for (const [name, { fused, stock }] of Object.entries(c.biasScale))
+        expect([name, fused < 1e-5, stock < 1e-5]).toEqual([name, true, true]);
+      expect(Object.keys(c.runningStatsRelative)).toHaveLength(4 * config.convLayers);
+      for (const [name, error] of Object.entries(c.runningStatsRelative))
         expect([name, error < 1e-5]).toEqual([name, true]);
     }, 300_000);
   }
