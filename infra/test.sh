@@ -20,6 +20,8 @@ trap 'bash "$here/stop-servers.sh"; bash "$here/slurm/stop.sh" 2>/dev/null || tr
 eval "$(bash "$here/start-servers.sh")"
 export TEMPORAL_ADDRESS MONGODB_URI
 bash "$here/install-chromium.sh" # Debian's Chromium for the dashboard's browser test
+# A CPU Vulkan device for the WebGPU kernel tests (tests/unit/ml/webgpu); elsewhere they skip and say why.
+bash "$here/install-lavapipe.sh" >/dev/null || [[ "${CI:-}" != "true" ]]
 
 # The MD stage needs a one-node SLURM cluster (root + apt) and the CHGNet venv (~5 min and
 # several GB the first time), which also holds BoTorch/GPyTorch for the unit tests' BoTorch
