@@ -59,6 +59,9 @@ export function summarizeOutcomes(
     excluded_elements: excluded,
     measured: complete.length,
     feasible: feasible.length,
-    pareto_front: front.map((i) => feasible[i]),
+    // Best first in the primary objective (so, along a two-objective front, worst first in the other).
+    pareto_front: front
+      .map((i) => feasible[i])
+      .sort((a, b) => oriented[0][feasible.indexOf(b)] - oriented[0][feasible.indexOf(a)]),
   };
 }
