@@ -1,6 +1,6 @@
 /**
  * One CGCNN convolution in training mode on the webgpu backend as 6 forward and 12 backward
- * dispatches (ml/webgpu/convKernels.ts) instead of ~60 stock kernels forward and ~150 backward:
+ * dispatches (ml/webgpu/convKernels.ts) instead of ~200 stock kernels:
  *   P = [x·W_self + b | x·W_nbr]        G = P_self[i] + P_nbr[j] + e_ij·W_edge
  *   T1 = BN1 table of G                 S = Σ_j sigmoid(BN1(G)_f)·softplus(BN1(G)_c)
  *   T2 = BN2 table of S                 x' = softplus(x + BN2(S))
