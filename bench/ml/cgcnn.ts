@@ -24,7 +24,7 @@ import {
 } from '../../ml/training/step';
 import { countDispatches } from '../../ml/webgpu/dispatches';
 import { compareFusedWithStock } from '../../ml/webgpu/fusedCheck';
-import { FUSED_CONV_FLAG } from '../../ml/webgpu/fusedConv';
+import { WEBGPU_FUSED_FLAG } from '../../ml/webgpu/flag';
 import { sliceHostBatch, syntheticBatch } from './syntheticBatch';
 
 export const USAGE = `npm run bench -- cgcnn -- [--atoms 10000] [--crystals 200] [--reps 3] [--cpu-reps 1]
@@ -194,7 +194,7 @@ async function timeBackend(
   } catch (error) {
     return { backend: label, ...variant, detail: '', ok: false, error: (error as Error).message };
   }
-  if (target.conv) tf.env().set(FUSED_CONV_FLAG, target.conv === 'fused');
+  if (target.conv) tf.env().set(WEBGPU_FUSED_FLAG, target.conv === 'fused');
   const tfFlags = applyTfFlags();
   if (Object.keys(tfFlags).length > 0) detail += ` flags ${JSON.stringify(tfFlags)}`;
   const config = cgcnnConfig();
@@ -279,7 +279,7 @@ async function timeBackend(
   } catch (error) {
     return { backend: label, ...variant, detail, ok: false, error: (error as Error).message };
   } finally {
-    tf.env().set(FUSED_CONV_FLAG, true);
+    tf.env().set(WEBGPU_FUSED_FLAG, true);
     optimizer.dispose();
     for (const part of parts) {
       tf.dispose(part.targets);

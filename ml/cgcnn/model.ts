@@ -10,7 +10,8 @@
  */
 import { batchNormTraining, gatherRows, linear, linearOnInput, segmentSum } from '../ops';
 import { tf, type Tensor } from '../tf';
-import { fusedConvActive, fusedConvLayer } from '../webgpu/fusedConv';
+import { fusedWebgpuActive } from '../webgpu/flag';
+import { fusedConvLayer } from '../webgpu/fusedConv';
 import type { GraphBatch } from './batch';
 import type { CgcnnConfig } from './config';
 import type { CgcnnVariables } from './params';
@@ -74,7 +75,7 @@ export function cgcnnForward(
   let x = linearOnInput(batch.atomFeatures, v('embedding.kernel'), v('embedding.bias'));
   // On webgpu, training runs each convolution as a few fused WGSL kernels (dispatch overhead,
   // not arithmetic, dominates there); the same numbers as the stock ops below.
-  const fused = options.training && fusedConvActive();
+  const fused = options.training && fusedWebgpuActive();
   for (let l = 0; l < config.convLayers; l += 1) {
     const p = `convs.${l}`;
     if (fused) {

@@ -4,10 +4,13 @@
  *   p ← p − (lr / (1−β1^t)) · m / (√v / √(1−β2^t) + ε).
  * tfjs's own Adam runs ~15 small kernels per variable (~450 launches per CGCNN step); here the
  * gradients are concatenated into one vector so the update is ~15 kernels in total, plus one
- * split and one assign per variable. On a GPU, where launch overhead dominates, that matters.
+ * split and one assign per variable. On a GPU, where launch overhead dominates, that matters;
+ * on webgpu the moments and each parameter's update are single WGSL kernels (ml/webgpu).
  */
 import type { WeightMap } from '../cgcnn/params';
 import { tf, type Tensor } from '../tf';
+import { fusedAdamUpdate } from '../webgpu/adamKernels';
+import { fusedWebgpuActive } from '../webgpu/flag';
 
 export interface AdamOptions {
   learningRate: number;
@@ -47,6 +50,19 @@ export class FlatAdam {
     const stepSize = this.learningRate / (1 - this.beta1 ** t);
     const correction2 = Math.sqrt(1 - this.beta2 ** t);
     tf.tidy(() => {
+      if (fusedWebgpuActive()) {
+        const r = fusedAdamUpdate(this.params, grads, this.m, this.v, {
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.epsilon,
+          stepSize,
+          correction2,
+        });
+        this.m.assign(r.m);
+        this.v.assign(r.v);
+        this.params.forEach((p, i) => p.assign(r.params[i]));
+        return;
+      }
       const g = tf.concat(grads.map((x) => tf.reshape(x, [-1])));
       const m = tf.add(tf.mul(this.m, this.beta1), tf.mul(g, 1 - this.beta1));
       const v = tf.add(tf.mul(this.v, this.beta2), tf.mul(tf.square(g), 1 - this.beta2));

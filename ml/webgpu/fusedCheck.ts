@@ -9,7 +9,7 @@ import type { CgcnnConfig } from '../cgcnn/config';
 import { createVariables, disposeVariables, initialWeights } from '../cgcnn/params';
 import { tf } from '../tf';
 import { lossGradients } from '../training/step';
-import { FUSED_CONV_FLAG } from './fusedConv';
+import { WEBGPU_FUSED_FLAG } from './flag';
 
 export interface LossPass {
   loss: number;
@@ -26,8 +26,8 @@ export async function lossPass(
   fused: boolean,
   seed = 7,
 ): Promise<LossPass> {
-  const before = tf.env().getBool(FUSED_CONV_FLAG);
-  tf.env().set(FUSED_CONV_FLAG, fused);
+  const before = tf.env().getBool(WEBGPU_FUSED_FLAG);
+  tf.env().set(WEBGPU_FUSED_FLAG, fused);
   const vars = createVariables(config, initialWeights(config, seed));
   try {
     const r = lossGradients(config, vars, batch, targets);
@@ -44,7 +44,7 @@ export async function lossPass(
     return pass;
   } finally {
     disposeVariables(vars);
-    tf.env().set(FUSED_CONV_FLAG, before);
+    tf.env().set(WEBGPU_FUSED_FLAG, before);
   }
 }
 

@@ -14,17 +14,6 @@ import { runKernel } from './program';
 
 type GradFunc = Parameters<typeof tf.customGrad>[0];
 
-/** tfjs flag: the model uses the fused convolution on webgpu unless set false (benchmarks compare both). */
-export const FUSED_CONV_FLAG = 'CRUCIBLE_FUSED_CONV';
-if (!(FUSED_CONV_FLAG in (tf.env() as unknown as { flagRegistry: object }).flagRegistry)) {
-  tf.env().registerFlag(FUSED_CONV_FLAG, () => true);
-}
-
-/** True when cgcnnForward should take the fused path: webgpu is active and the flag is on. */
-export function fusedConvActive(): boolean {
-  return tf.getBackend() === 'webgpu' && tf.env().getBool(FUSED_CONV_FLAG);
-}
-
 export interface ConvWeights {
   selfKernel: Tensor;
   neighborKernel: Tensor;

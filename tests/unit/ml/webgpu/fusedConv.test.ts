@@ -7,13 +7,14 @@ import { lavapipeMissing, useLavapipeWebgpu } from '../../../../ml/backends/lava
 import { tryWebgpu } from '../../../../ml/backends/webgpu';
 import { batchTensors, collateGraphs, disposeBatch, type GraphBatch } from '../../../../ml/cgcnn/batch';
 import { cgcnnConfig } from '../../../../ml/cgcnn/config';
-import { createVariables, disposeVariables, initialWeights } from '../../../../ml/cgcnn/params';
+import { createVariables, disposeVariables, initialWeights, paramSpecs } from '../../../../ml/cgcnn/params';
+import { seededRandom } from '../../../../ml/random';
 import { tf } from '../../../../ml/tf';
 import { FlatAdam } from '../../../../ml/training/adam';
 import { trainableVariables, trainStep } from '../../../../ml/training/step';
 import { countDispatches } from '../../../../ml/webgpu/dispatches';
-import { compareFusedWithStock } from '../../../../ml/webgpu/fusedCheck';
-import { FUSED_CONV_FLAG } from '../../../../ml/webgpu/fusedConv';
+import { compareFusedWithStock, maxAbs, relativeError } from '../../../../ml/webgpu/fusedCheck';
+import { WEBGPU_FUSED_FLAG } from '../../../../ml/webgpu/flag';
 import { sampleGraphs } from '../sampleGraphs';
 
 const missing = lavapipeMissing();
@@ -49,7 +50,7 @@ suite(title, () => {
   afterAll(() => {
     if (batch) disposeBatch(batch);
     targets?.dispose();
-    tf.env().set(FUSED_CONV_FLAG, true);
+    tf.env().set(WEBGPU_FUSED_FLAG, true);
   });
 
   it('has the 40-atom batch the comparison is about', () => {
@@ -77,11 +78,75 @@ suite(title, () => {
     }, 300_000);
   }
 
-  it('needs far fewer dispatches per training step: 18 fused kernels per convolution', async () => {
+  it("FlatAdam: the fused update gives the stock ops' moments and parameters", async () => {
+    const shapes = [[5, 7], [7], [3, 2, 4]];
+    const random = seededRandom(3);
+    const values = (size: number) => Float32Array.from({ length: size }, () => random() * 2 - 1);
+    const start = shapes.map((shape) => values(shape.reduce((a, b) => a * b, 1)));
+    const steps = [0, 1, 2].map(() => start.map((v) => values(v.length)));
+    const run = async (fused: boolean) => {
+      tf.env().set(WEBGPU_FUSED_FLAG, fused);
+      const params = shapes.map((shape, i) => tf.variable(tf.tensor(start[i], shape)));
+      const adam = new FlatAdam(params, { learningRate: 0.01 });
+      for (const grads of steps) {
+        const g = grads.map((v, i) => tf.tensor(v, shapes[i]));
+        adam.applyGradients(g);
+        tf.dispose(g);
+      }
+      const state = await adam.state();
+      const out = [
+        ...(await Promise.all(params.map(async (p) => Float32Array.from(await p.data())))),
+        state['adam.m'].values,
+        state['adam.v'].values,
+      ];
+      adam.dispose();
+      tf.dispose(params);
+      return out;
+    };
+    const stock = await run(false);
+    const fused = await run(true);
+    stock.forEach((ref, i) => expect(relativeError(fused[i], ref)).toBeLessThan(1e-6));
+    // The parameters moved (3 steps of ~lr each), so equality is not the starting point's.
+    expect(maxAbs(stock[0].map((v, k) => v - start[0][k]))).toBeGreaterThan(0.02);
+  }, 120_000);
+
+  it('trains the same over three steps (losses; weights except fc_full biases and what follows them)', async () => {
+    const config = cgcnnConfig();
+    const train = async (fused: boolean) => {
+      tf.env().set(WEBGPU_FUSED_FLAG, fused);
+      const vars = createVariables(config, initialWeights(config, 11));
+      const optimizer = new FlatAdam(trainableVariables(vars), { learningRate: 0.01 });
+      const losses: number[] = [];
+      for (let k = 0; k < 3; k += 1) {
+        const loss = trainStep(config, vars, optimizer, batch, targets);
+        losses.push((await loss.data())[0]);
+        loss.dispose();
+      }
+      const weights: Record<string, Float32Array> = {};
+      for (const [name, v] of vars) weights[name] = Float32Array.from(await v.data());
+      optimizer.dispose();
+      disposeVariables(vars);
+      return { losses, weights };
+    };
+    const stock = await train(false);
+    const fused = await train(true);
+    stock.losses.forEach((l, k) => expect(Math.abs(fused.losses[k] - l) / l).toBeLessThan(1e-4));
+    // The later steps' losses come from updated weights (so they compare the updates too).
+    expect(Math.abs(stock.losses[2] - stock.losses[0]) / stock.losses[0]).toBeGreaterThan(1e-2);
+    for (const [name, ref] of Object.entries(stock.weights)) {
+      // A zero-gradient bias gets Adam steps of ±lr from round-off noise on either path, and
+      // BN1's running mean (the batch mean of fc_full's output) moves with it; BatchNorm makes
+      // everything else independent of it (the one-step comparison covers them exactly).
+      if (/^convs\.\d+\.(bias|bn1\.runningMean)$/.test(name)) continue;
+      expect([name, relativeError(fused.weights[name], ref) < 1e-4]).toEqual([name, true]);
+    }
+  }, 300_000);
+
+  it('needs far fewer dispatches per training step: 18 fused kernels per convolution, 2 + 1 per parameter for Adam', async () => {
     const config = cgcnnConfig();
     const counts: Record<string, { dispatches: number; byProgram: Record<string, number> }> = {};
     for (const fused of [false, true]) {
-      tf.env().set(FUSED_CONV_FLAG, fused);
+      tf.env().set(WEBGPU_FUSED_FLAG, fused);
       const vars = createVariables(config, initialWeights(config, 7));
       const optimizer = new FlatAdam(trainableVariables(vars), { learningRate: 0.01 });
       trainStep(config, vars, optimizer, batch, targets).dispose(); // compiles the pipelines
@@ -93,10 +158,12 @@ suite(title, () => {
       optimizer.dispose();
       disposeVariables(vars);
     }
-    const fusedKernels = Object.entries(counts.true.byProgram)
-      .filter(([name]) => name.startsWith('crucible_'))
-      .reduce((s, [, k]) => s + k, 0);
-    expect(fusedKernels).toBe(18 * config.convLayers);
+    const fusedKernels = (adam: boolean) =>
+      Object.entries(counts.true.byProgram)
+        .filter(([name]) => name.startsWith('crucible_') && name.startsWith('crucible_adam') === adam)
+        .reduce((s, [, k]) => s + k, 0);
+    expect(fusedKernels(false)).toBe(18 * config.convLayers);
+    expect(fusedKernels(true)).toBe(2 + paramSpecs(config).filter((p) => p.trainable).length);
     expect(Object.keys(counts.false.byProgram).some((name) => name.startsWith('crucible_'))).toBe(false);
     expect(counts.true.dispatches * 3).toBeLessThan(counts.false.dispatches);
   }, 300_000);
