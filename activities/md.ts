@@ -18,6 +18,7 @@ import {
   type JobStatus,
   type MdExecutor,
   SlurmExecutor,
+  type SubmitResult,
   TERMINAL_PHASES,
   prepareMdJob,
 } from '../md/executors';
@@ -32,6 +33,7 @@ import {
   recordMdJob,
   saveTrajectory,
 } from '../store/mdRuns';
+import { type MdSlotDoc, claimMdSlot, releaseMdSlot } from '../store/mdSlots';
 import { getStructure } from '../store/structures';
 
 export interface MdActivityDeps {
@@ -40,6 +42,11 @@ export interface MdActivityDeps {
   python?: string;
   /** Job directories (on a cluster: a folder the compute nodes see); default CRUCIBLE_MD_ROOT. */
   root?: string;
+  /**
+   * How long a claimed job slot is safe from reconciliation (the claim → sbatch window); default
+   * 15 minutes, above the submit activity's 10-minute start-to-close timeout.
+   */
+  slotGraceMs?: number;
 }
 
 export interface PrepareMdRunInput {
@@ -77,8 +84,10 @@ export function createMdActivities(deps: MdActivityDeps) {
     command: new CommandExecutor(),
     slurm: new SlurmExecutor(),
   };
-  // Submissions of one campaign are serialized in this process, so concurrent activities cannot
-  // all see a free slot and overrun the campaign's job limit.
+  // The limit across processes and machines is the slot claim in MongoDB (store/mdSlots.ts).
+  // This process also serializes a campaign's submissions and still lets the executor count the
+  // campaign's active jobs: a second guard that the lock keeps exact in-process, for jobs that
+  // hold no slot (submitted by hand under the campaign's prefix, or before slots existed).
   const locks = new Map<string, Promise<unknown>>();
   const withLock = async <T>(key: string, f: () => Promise<T>): Promise<T> => {
     const prev = locks.get(key) ?? Promise.resolve();
@@ -103,6 +112,15 @@ export function createMdActivities(deps: MdActivityDeps) {
     attempt: ref.attempt,
   });
   const executorOf = (handle: JobHandle) => executors[handle.executor];
+  const slotGraceMs = deps.slotGraceMs ?? 15 * 60_000;
+  /** Whether a slot's job is queued or running, as its executor sees it now. */
+  const slotJobActive = async (slot: MdSlotDoc): Promise<boolean> => {
+    // A local job's pid is meaningful only on the machine that started it.
+    if (slot.executor === 'command' && slot.host !== os.hostname()) return true;
+    const executor = executors[slot.executor];
+    const handle = await executor.find(slot.holder, slot.work_dir);
+    return handle !== null && !TERMINAL_PHASES.has((await executor.status(handle)).phase);
+  };
 
   return {
     /** Resolves the candidate's structure, validates the job spec, records the run. */
@@ -145,6 +163,9 @@ export function createMdActivities(deps: MdActivityDeps) {
     /**
      * Writes the job's inputs and submits it, or re-attaches to the job of the same name; defers
      * (submits nothing) when the campaign already has `max_concurrent` jobs queued or running.
+     * The job first claims one of the campaign's slots in MongoDB (store/mdSlots.ts), shared by
+     * every MD worker; a retry finds the slot it claimed. The slot is freed when a poll sees the
+     * job end, on cancel, on a submission that left no job, or by reconciliation.
      */
     async submitMdJob(input: MdJobRef & { max_concurrent: number }): Promise<SubmitMdJobResult> {
       if (!python) throw new Error('CRUCIBLE_MD_PYTHON is not set on this MD worker');
@@ -152,9 +173,34 @@ export function createMdActivities(deps: MdActivityDeps) {
       const key = keyOf(spec, input);
       const job = prepareMdJob({ root, spec, key, structureExtxyz: spec.structure.extxyz!, python });
       const group = mdJobGroupPrefix(spec.campaign_id);
-      const r = await withLock(group, () =>
-        executors[spec.executor].submit(job, { groupPrefix: group, maxConcurrent: input.max_concurrent }),
-      );
+      const executor = executors[spec.executor];
+      const r = await withLock(group, async () => {
+        const slot = await claimMdSlot(db, {
+          group,
+          limit: input.max_concurrent,
+          holder: job.name,
+          executor: spec.executor,
+          work_dir: job.workDir,
+          graceMs: slotGraceMs,
+          isActive: slotJobActive,
+        });
+        if (slot.kind === 'full')
+          return { kind: 'deferred' as const, active: slot.active, limit: slot.limit };
+        let sub: SubmitResult;
+        try {
+          sub = await executor.submit(job, { groupPrefix: group, maxConcurrent: input.max_concurrent });
+        } catch (err) {
+          // Free the slot only when no job of this name exists: a submit that failed after sbatch
+          // took the job keeps its slot (the retry attaches); the reconciler frees it otherwise.
+          if ((await executor.find(job.name, job.workDir).catch(() => undefined)) === null) {
+            await releaseMdSlot(db, job.name, `submission failed: ${(err as Error).message}`);
+          }
+          throw err;
+        }
+        if (sub.kind === 'deferred')
+          await releaseMdSlot(db, job.name, 'executor deferred: jobs without a slot');
+        return sub;
+      });
       if (r.kind === 'deferred') return { kind: 'deferred', active: r.active, limit: r.limit };
       await recordMdJob(db, job.name, {
         run_id: input.run_id,
@@ -186,6 +232,7 @@ export function createMdActivities(deps: MdActivityDeps) {
           lastPhase = s.phase;
           await recordMdJob(db, input.handle.name, { phase: s.phase, detail: s.detail });
         }
+        if (TERMINAL_PHASES.has(s.phase)) await releaseMdSlot(db, input.handle.name, `job ended ${s.phase}`);
         if (TERMINAL_PHASES.has(s.phase) || Date.now() + input.poll_s * 1000 > deadline) return s;
         await ctx.sleep(input.poll_s * 1000); // throws when the workflow cancels this activity
       }
@@ -197,12 +244,14 @@ export function createMdActivities(deps: MdActivityDeps) {
       const name = mdJobName(keyOf(spec, input));
       const executor = executors[spec.executor];
       const handle = await executor.find(name, path.join(root, name));
-      if (!handle) return { cancelled: false, job_id: null };
-      const s = await executor.status(handle);
-      if (TERMINAL_PHASES.has(s.phase)) return { cancelled: false, job_id: handle.id };
-      await executor.cancel(handle);
-      await recordMdJob(db, name, { phase: 'cancelled', detail: 'cancelled by Crucible' });
-      return { cancelled: true, job_id: handle.id };
+      const ended = !handle || TERMINAL_PHASES.has((await executor.status(handle)).phase);
+      if (handle && !ended) {
+        await executor.cancel(handle);
+        await recordMdJob(db, name, { phase: 'cancelled', detail: 'cancelled by Crucible' });
+      }
+      // After the job is gone (or never was): a slot claimed for it is free either way.
+      await releaseMdSlot(db, name, 'cancelled by Crucible');
+      return { cancelled: !ended, job_id: handle?.id ?? null };
     },
 
     /**

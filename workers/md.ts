@@ -2,6 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { createMdActivities, defaultMdRoot } from '../activities/md';
 import { ensureMdIndexes } from '../store/mdRuns';
+import { ensureMdSlotIndexes } from '../store/mdSlots';
 import { TASK_QUEUES } from '../workflows/definitions';
 import { runWorkerProcess, temporalNamespace } from './env';
 
@@ -23,6 +24,7 @@ export async function createMdWorker(opts: {
     );
   }
   await ensureMdIndexes(opts.db);
+  await ensureMdSlotIndexes(opts.db);
   return Worker.create({
     connection: opts.connection,
     namespace: temporalNamespace(),
