@@ -91,6 +91,7 @@ interface BackendTiming {
   /** webgpu: compute dispatches of one training step (and per program). */
   dispatchesPerStep?: number;
   dispatchesByProgram?: Record<string, number>;
+  dispatchesPerForward?: number;
   /** Fused runs: first-step loss and initial outputs against the stock run on the same backend. */
   agreementVsStock?: { maxOutputDiff: number; lossRelDiff: number };
 }
@@ -257,11 +258,13 @@ async function timeBackend(
       ? await profileStep(() => trainStepMicroBatched(config, vars, optimizer, parts))
       : undefined;
     const dispatches = name === 'webgpu' ? await countDispatches(step) : undefined;
+    const forwardDispatches = name === 'webgpu' ? await countDispatches(forward) : undefined;
     return {
       kernels,
       backend: label,
       ...variant,
       dispatchesPerStep: dispatches?.dispatches,
+      dispatchesPerForward: forwardDispatches?.dispatches,
       dispatchesByProgram: dispatches?.byProgram,
       detail,
       ok: true,
@@ -497,6 +500,7 @@ interface BenchReport extends Record<string, unknown> {
       train_cpu_ms?: number;
       forward_cpu_ms?: number;
       dispatches_per_step?: number;
+      dispatches_per_forward?: number;
       software?: boolean;
     }
   >;
@@ -526,6 +530,7 @@ function summarize(report: BenchReport): BenchReport {
         train_cpu_ms: round(r.stepCpuMs as number),
         forward_cpu_ms: round(r.forwardCpuMs as number),
         dispatches_per_step: r.dispatchesPerStep,
+        dispatches_per_forward: r.dispatchesPerForward,
         software: r.software,
       },
     ]),

@@ -11,7 +11,7 @@
 import { batchNormTraining, gatherRows, linear, linearOnInput, segmentSum } from '../ops';
 import { tf, type Tensor } from '../tf';
 import { fusedWebgpuActive } from '../webgpu/flag';
-import { fusedConvLayer } from '../webgpu/fusedConv';
+import { fusedConvInference, fusedConvLayer, type ConvWeights } from '../webgpu/fusedConv';
 import type { GraphBatch } from './batch';
 import type { CgcnnConfig } from './config';
 import type { CgcnnVariables } from './params';
@@ -73,31 +73,34 @@ export function cgcnnForward(
   const m = batch.maxNeighbors;
   const f = config.atomFeatureLength;
   let x = linearOnInput(batch.atomFeatures, v('embedding.kernel'), v('embedding.bias'));
-  // On webgpu, training runs each convolution as a few fused WGSL kernels (dispatch overhead,
-  // not arithmetic, dominates there); the same numbers as the stock ops below.
-  const fused = options.training && fusedWebgpuActive();
+  // On webgpu each convolution runs as a few fused WGSL kernels (dispatch overhead, not
+  // arithmetic, dominates there); the same numbers as the stock ops below.
+  const fused = fusedWebgpuActive();
+  const convWeights = (p: string): ConvWeights => ({
+    selfKernel: v(`${p}.self.kernel`),
+    neighborKernel: v(`${p}.neighbor.kernel`),
+    edgeKernel: v(`${p}.edge.kernel`),
+    bias: v(`${p}.bias`),
+    gamma1: v(`${p}.bn1.gamma`),
+    beta1: v(`${p}.bn1.beta`),
+    gamma2: v(`${p}.bn2.gamma`),
+    beta2: v(`${p}.bn2.beta`),
+    runningMean1: v(`${p}.bn1.runningMean`),
+    runningVar1: v(`${p}.bn1.runningVar`),
+    runningMean2: v(`${p}.bn2.runningMean`),
+    runningVar2: v(`${p}.bn2.runningVar`),
+  });
   for (let l = 0; l < config.convLayers; l += 1) {
     const p = `convs.${l}`;
+    if (fused && !options.training) {
+      x = fusedConvInference(x, convWeights(p), batch, config.batchNormEpsilon);
+      continue;
+    }
     if (fused) {
-      const r = fusedConvLayer(
-        x,
-        {
-          selfKernel: v(`${p}.self.kernel`),
-          neighborKernel: v(`${p}.neighbor.kernel`),
-          edgeKernel: v(`${p}.edge.kernel`),
-          bias: v(`${p}.bias`),
-          gamma1: v(`${p}.bn1.gamma`),
-          beta1: v(`${p}.bn1.beta`),
-          gamma2: v(`${p}.bn2.gamma`),
-          beta2: v(`${p}.bn2.beta`),
-          runningMean1: v(`${p}.bn1.runningMean`),
-          runningVar1: v(`${p}.bn1.runningVar`),
-          runningMean2: v(`${p}.bn2.runningMean`),
-          runningVar2: v(`${p}.bn2.runningVar`),
-        },
-        batch,
-        { epsilon: config.batchNormEpsilon, momentum: config.batchNormMomentum },
-      );
+      const r = fusedConvLayer(x, convWeights(p), batch, {
+        epsilon: config.batchNormEpsilon,
+        momentum: config.batchNormMomentum,
+      });
       statPieces.set(`${p}.bn1.runningMean`, [r.runningMean1]);
       statPieces.set(`${p}.bn1.runningVar`, [r.runningVar1]);
       statPieces.set(`${p}.bn2.runningMean`, [r.runningMean2]);

@@ -33,6 +33,8 @@ export const KERNELS = {
   transposedProduct: 'CgcnnTransposedProduct',
   columnSum: 'CgcnnColumnSum',
   inputGrad: 'CgcnnInputGrad',
+  batchNormEvalTable: 'CgcnnBatchNormEvalTable',
+  messageSumEval: 'CgcnnMessageSumEval',
 } as const;
 
 /** Row numbers of a BatchNorm table. */
@@ -204,6 +206,82 @@ const residual: KernelSpec = {
     ),
     uniforms: ints(x.shape[1]),
   }),
+};
+
+/** Inference: a BatchNorm table from the running statistics (mean and variance rows = running). */
+const batchNormEvalTable: KernelSpec = {
+  name: KERNELS.batchNormEvalTable,
+  inputs: ['Gamma', 'Beta', 'RunMean', 'RunVar'],
+  build: ([gamma], attrs) => {
+    const c = gamma.shape[0];
+    return {
+      program: elementwiseProgram(
+        'bn_eval_table',
+        ['Gamma', 'Beta', 'RunMean', 'RunVar'],
+        [TABLE_ROWS, c],
+        `
+          let w = uniforms.c;
+          let row = index / w;
+          let k = index - row * w;
+          var v = 0.0;
+          switch (row) {
+            case ${TABLE.mean}, ${TABLE.runningMean}: { v = RunMean[k]; }
+            case ${TABLE.variance}, ${TABLE.runningVar}: { v = RunVar[k]; }
+            case ${TABLE.invStd}: { v = 1.0 / sqrt(RunVar[k] + uniforms.eps); }
+            case ${TABLE.gamma}: { v = Gamma[k]; }
+            default: { v = Beta[k]; }
+          }
+          result[index] = v;`,
+        'c : i32, eps : f32,',
+      ),
+      uniforms: [...ints(c), ...floats(attr(attrs, 'eps'))],
+    };
+  },
+};
+
+/**
+ * Inference: S [N, F] straight from P, the edge features and a BN1 table, fc_full's output per
+ * slot computed in place (no G: nothing needs it without a backward pass).
+ */
+const messageSumEval: KernelSpec = {
+  name: KERNELS.messageSumEval,
+  inputs: ['P', 'Nbr', 'E', 'We', 'T'],
+  build: ([p, , e], attrs) => {
+    const m = attr(attrs, 'm');
+    const h = p.shape[1] / 2;
+    const f = h / 2;
+    return {
+      program: elementwiseProgram(
+        'message_sum_eval',
+        ['P', 'Nbr', 'E', 'We', 'T'],
+        [p.shape[0], f],
+        `
+          let f = uniforms.f;
+          let h = 2 * f;
+          let edges = uniforms.edges;
+          let i = index / f;
+          let c = index - i * f;
+          var acc = 0.0;
+          for (var j = 0; j < uniforms.m; j++) {
+            let r = i * uniforms.m + j;
+            let a = Nbr[r];
+            var ef = 0.0;
+            var ec = 0.0;
+            for (var q = 0; q < edges; q++) {
+              let x = E[r * edges + q];
+              ef = ef + x * We[q * h + c];
+              ec = ec + x * We[q * h + f + c];
+            }
+            let gf = (P[i * 2 * h + c] + P[a * 2 * h + h + c]) + ef;
+            let gc = (P[i * 2 * h + f + c] + P[a * 2 * h + h + f + c]) + ec;
+            acc = acc + sigmoidF(${bnApply('T', 'gf', 'c', 'h')}) * softplusF(${bnApply('T', 'gc', 'f + c', 'h')});
+          }
+          result[index] = acc;`,
+        'm : i32, f : i32, edges : i32,',
+      ),
+      uniforms: ints(m, f, e.shape[1]),
+    };
+  },
 };
 
 // ---------------------------------------------------------------- backward
@@ -476,6 +554,8 @@ export function registerConvKernels(): void {
     transposedProduct,
     columnSum,
     inputGrad,
+    batchNormEvalTable,
+    messageSumEval,
   ])
     registerWebgpuKernel(spec);
   registered = true;

@@ -142,3 +142,31 @@ export function fusedConvLayer(
   const [runningMean1, runningVar1, runningMean2, runningVar2] = stats;
   return { y: y as Tensor, runningMean1, runningVar1, runningMean2, runningVar2 };
 }
+
+/**
+ * Inference-mode convolution (running statistics, no gradient): 5 dispatches, fc_full's slot
+ * outputs computed inside the message kernel.
+ */
+export function fusedConvInference(x: Tensor, w: ConvWeights, graph: ConvGraph, epsilon: number): Tensor {
+  registerConvKernels();
+  return tf.tidy(() => {
+    const eps = { eps: epsilon };
+    const p = runKernel(KERNELS.atomProducts, { X: x, Ws: w.selfKernel, Wn: w.neighborKernel, B: w.bias });
+    const t1 = runKernel(
+      KERNELS.batchNormEvalTable,
+      { Gamma: w.gamma1, Beta: w.beta1, RunMean: w.runningMean1, RunVar: w.runningVar1 },
+      eps,
+    );
+    const s = runKernel(
+      KERNELS.messageSumEval,
+      { P: p, Nbr: graph.neighborIndices, E: graph.edgeFeatures, We: w.edgeKernel, T: t1 },
+      { m: graph.maxNeighbors },
+    );
+    const t2 = runKernel(
+      KERNELS.batchNormEvalTable,
+      { Gamma: w.gamma2, Beta: w.beta2, RunMean: w.runningMean2, RunVar: w.runningVar2 },
+      eps,
+    );
+    return runKernel(KERNELS.residual, { X: x, S: s, T: t2 });
+  });
+}

@@ -11,7 +11,7 @@ import { createVariables, disposeVariables, initialWeights, paramSpecs } from '.
 import { seededRandom } from '../../../../ml/random';
 import { tf } from '../../../../ml/tf';
 import { FlatAdam } from '../../../../ml/training/adam';
-import { trainableVariables, trainStep } from '../../../../ml/training/step';
+import { predictBatch, trainableVariables, trainStep } from '../../../../ml/training/step';
 import { countDispatches } from '../../../../ml/webgpu/dispatches';
 import { compareFusedWithStock, maxAbs, relativeError } from '../../../../ml/webgpu/fusedCheck';
 import { WEBGPU_FUSED_FLAG } from '../../../../ml/webgpu/flag';
@@ -77,6 +77,36 @@ suite(title, () => {
         expect([name, error < 1e-5]).toEqual([name, true]);
     }, 300_000);
   }
+
+  it('inference (running statistics): the fused convolutions give the stock outputs in 5 dispatches each', async () => {
+    const config = cgcnnConfig();
+    tf.env().set(WEBGPU_FUSED_FLAG, false);
+    const vars = createVariables(config, initialWeights(config, 5));
+    const optimizer = new FlatAdam(trainableVariables(vars), { learningRate: 0.01 });
+    // Two steps move the running statistics off their initial 0 / 1.
+    for (let k = 0; k < 2; k += 1) trainStep(config, vars, optimizer, batch, targets).dispose();
+    expect(maxAbs(await vars.get('convs.1.bn1.runningMean')!.data())).toBeGreaterThan(1e-3);
+    const predict = async (fused: boolean) => {
+      tf.env().set(WEBGPU_FUSED_FLAG, fused);
+      let out: Float32Array = new Float32Array();
+      const count = await countDispatches(async () => {
+        const y = predictBatch(config, vars, batch);
+        out = Float32Array.from(await y.data());
+        y.dispose();
+      });
+      return { out, count };
+    };
+    const stock = await predict(false);
+    const fused = await predict(true);
+    expect(relativeError(fused.out, stock.out)).toBeLessThan(1e-5);
+    const fusedKernels = Object.entries(fused.count.byProgram)
+      .filter(([name]) => name.startsWith('crucible_'))
+      .reduce((s, [, k]) => s + k, 0);
+    expect(fusedKernels).toBe(5 * config.convLayers);
+    expect(fused.count.dispatches * 2).toBeLessThan(stock.count.dispatches);
+    optimizer.dispose();
+    disposeVariables(vars);
+  }, 300_000);
 
   it("FlatAdam: the fused update gives the stock ops' moments and parameters", async () => {
     const shapes = [[5, 7], [7], [3, 2, 4]];
