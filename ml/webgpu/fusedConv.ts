@@ -6,7 +6,8 @@
  *   T2 = BN2 table of S                 x' = softplus(x + BN2(S))
  * wrapped in tf.customGrad with a hand-written backward (BatchNorm's closed form, as
  * ml/ops.ts batchNormTraining). Same numbers as the stock path in ml/cgcnn/model.ts up to the
- * order of float32 summation (tests/unit/ml/webgpu/fusedConv.test.ts).
+ * order of float32 summation (tests/unit/ml/webgpu/fusedConv.test.ts). Inference
+ * (fusedConvInference) is 5 dispatches with the running statistics.
  */
 import { tf, type Tensor } from '../tf';
 import { KERNELS, registerConvKernels, TABLE } from './convKernels';
