@@ -16,7 +16,9 @@ import type { MdOutcome, MdStageSpecInput } from '../../schemas';
 import { MdStageSpec } from '../../schemas';
 import { campaignBatches } from '../../store/batches';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
+import { mdJobGroupPrefix } from '../../md/jobSpec';
 import { campaignMdRuns, getMdRun, readTrajectory, runMdJobs } from '../../store/mdRuns';
+import { heldMdSlots } from '../../store/mdSlots';
 import { saveStructures } from '../../store/structures';
 import { campaignWorkflow } from '../../workflows/campaign';
 import { TASK_QUEUES, cancelSignal, mdRunId, mdWorkflowId } from '../../workflows/definitions';
@@ -158,6 +160,8 @@ describeIf(reason)('MD stage workflows (Temporal + SLURM + CHGNet)', () => {
       })
       .sort((a, b) => a.start - b.start);
     expect(times[1].start).toBeGreaterThanOrEqual(times[0].end);
+    // Both jobs gave their slot back when they ended.
+    expect(await heldMdSlots(crucible.db, mdJobGroupPrefix(campaignId))).toEqual([]);
     // Never in workflow history: no payload carries trajectory or structure text.
     const history = await crucible.client.workflow.getHandle(mdWorkflowId(outcome.run_id)).fetchHistory();
     const payloads: string[] = [];
@@ -179,11 +183,14 @@ describeIf(reason)('MD stage workflows (Temporal + SLURM + CHGNet)', () => {
 
   it('ends failed after the retry budget when sbatch keeps refusing the job', async () => {
     const md = stage({ job: { ...JOB, resources: { cores: 1, wall_time_minutes: 10, partition: 'nope' } } });
-    const outcome = await runChild(uniqueName('mdwf'), 'cand000', md);
+    const campaignId = uniqueName('mdwf');
+    const outcome = await runChild(campaignId, 'cand000', md);
     expect(outcome.status).toBe('failed');
     expect(outcome.failure_reason).toMatch(
       /submitMdJob failed \(gave up after 3 attempts\): sbatch failed: .*invalid partition/i,
     );
+    // A refused submission left no job, so it left no slot claimed either.
+    expect(await heldMdSlots(crucible.db, mdJobGroupPrefix(campaignId))).toEqual([]);
   });
 
   it('ends failed with the timeout when a job outlives its wall time', async () => {
@@ -284,6 +291,8 @@ describeIf(reason)('MD stage workflows (Temporal + SLURM + CHGNet)', () => {
       },
       300_000,
     );
+    const group = mdJobGroupPrefix(handle.workflowId);
+    expect((await heldMdSlots(crucible.db, group)).map((slot) => slot.holder)).toEqual([job._id]);
     await handle.signal(cancelSignal, { reason: 'test' });
     const { status } = await handle.result();
     expect(status.state).toBe('cancelled');
@@ -291,5 +300,6 @@ describeIf(reason)('MD stage workflows (Temporal + SLURM + CHGNet)', () => {
     expect(run.status).toBe('cancelled');
     const state = execFileSync('scontrol', ['show', 'job', '-o', job.job_id!], { encoding: 'utf8' });
     expect(state).toMatch(/JobState=CANCELLED/);
+    expect(await heldMdSlots(crucible.db, group)).toEqual([]);
   });
 });
