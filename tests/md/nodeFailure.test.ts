@@ -145,16 +145,17 @@ describeIf(reason)('MD child workflow after a SLURM node failure (real cluster)'
         },
       ],
     });
-    const first = await waitFor(
-      'the attempt-0 job to run',
-      async () => {
-        const [j] = await runMdJobs(crucible.db, runId);
-        if (!j?.job_id) return null;
-        return /JobState=RUNNING/.test(sh('scontrol', ['show', 'job', '-o', j.job_id])) ? j : null;
-      },
-      120_000,
-    );
+    let first: Awaited<ReturnType<typeof runMdJobs>>[number];
     try {
+      first = await waitFor(
+        'the attempt-0 job to run',
+        async () => {
+          const [j] = await runMdJobs(crucible.db, runId);
+          if (!j?.job_id) return null;
+          return /JobState=RUNNING/.test(sh('scontrol', ['show', 'job', '-o', j.job_id])) ? j : null;
+        },
+        120_000,
+      );
       // Only this test's job may be running there: a node failure kills every job on the node.
       const others = sh('squeue', ['-h', '-t', 'RUNNING', '-w', node, '-o', '%i %j'])
         .split('\n')
@@ -167,6 +168,11 @@ describeIf(reason)('MD child workflow after a SLURM node failure (real cluster)'
         async () => /JobState=NODE_FAIL/.test(sh('scontrol', ['show', 'job', '-o', first.job_id!])) || null,
         60_000,
       );
+    } catch (err) {
+      // Leave no job behind: cancelling the workflow scancels its job (the MD worker still runs).
+      await handle.cancel().catch(() => undefined);
+      await handle.result().catch(() => undefined);
+      throw err;
     } finally {
       await ensureNodeUp(node);
     }
