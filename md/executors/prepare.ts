@@ -65,7 +65,12 @@ export function jobScript(job: PreparedJob, options: { timeLimit?: boolean } = {
   const env = Object.entries(job.env ?? {}).map(([k, v]) => `export ${k}=${shellQuote(v)}`);
   const cmd = job.argv.map(shellQuote).join(' ');
   // Local runs have no scheduler to enforce the wall time: `timeout` does (exit 124 = TIMEOUT).
-  const run = options.timeLimit ? `timeout --kill-after=10 ${job.wallTimeMinutes * 60} ${cmd}` : cmd;
+  // --foreground keeps the program in the wrapper's process group: without it `timeout` moves
+  // itself and the engine into a group of their own, so cancelling the job's group killed only
+  // the wrapper and left the engine running (and the job looked lost, so it was resubmitted).
+  const run = options.timeLimit
+    ? `timeout --foreground --kill-after=10 ${job.wallTimeMinutes * 60} ${cmd}`
+    : cmd;
   return [
     '#!/bin/bash',
     `# crucible MD job ${job.name}`,

@@ -12,6 +12,27 @@ function job(argv: string[], name = `cmd-${process.pid}-${n++}`): PreparedJob {
   return { name, workDir, argv, cores: 1, gpus: 0, wallTimeMinutes: 5, env: { CRUCIBLE_TEST_VAR: 'a b' } };
 }
 
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The pid the job's program wrote (it runs under the wrapper and `timeout`). */
+async function programPid(workDir: string): Promise<number> {
+  const file = path.join(workDir, 'program.pid');
+  for (let i = 0; i < 200 && !fs.existsSync(file); i++) await new Promise((r) => setTimeout(r, 25));
+  return Number(fs.readFileSync(file, 'utf8'));
+}
+
+async function expectGone(pid: number): Promise<void> {
+  for (let i = 0; i < 100 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
+  expect(alive(pid)).toBe(false);
+}
+
 describe('CommandExecutor', () => {
   jest.setTimeout(30_000);
   const ex = new CommandExecutor();
@@ -47,21 +68,27 @@ describe('CommandExecutor', () => {
     expect(await ex.find(j.name, j.workDir)).toEqual(first.handle);
   });
 
-  it('cancels the whole process group: cancelled', async () => {
-    const r = await ex.submit(job(['sleep', '60']));
+  it('cancels the whole process group, the program under `timeout` included: cancelled', async () => {
+    const j = job(['bash', '-c', 'echo $$ > program.pid; exec sleep 60']);
+    const r = await ex.submit(j);
     if (r.kind === 'deferred') throw new Error('deferred');
+    const program = await programPid(j.workDir);
     expect((await ex.status(r.handle)).phase).toBe('running');
     await ex.cancel(r.handle);
     const s = await waitForJob(ex, r.handle, { pollMs: 50, timeoutMs: 20_000 });
     expect(s.phase).toBe('cancelled');
+    await expectGone(program);
   });
 
   it('reports a job killed without an exit status as a node failure', async () => {
-    const r = await ex.submit(job(['sleep', '60']));
+    const j = job(['bash', '-c', 'echo $$ > program.pid; exec sleep 60']);
+    const r = await ex.submit(j);
     if (r.kind === 'deferred') throw new Error('deferred');
+    const program = await programPid(j.workDir);
     process.kill(-Number(r.handle.id), 'SIGKILL'); // the wrapper dies too: nobody writes exit_code
     const s = await waitForJob(ex, r.handle, { pollMs: 50, timeoutMs: 20_000 });
     expect(s.phase).toBe('node_failure');
+    await expectGone(program); // a lost job must not keep running beside its resubmission
   });
 
   it('defers past the concurrency limit of a job group', async () => {
