@@ -82,6 +82,12 @@ export const SurrogateSpec = z.discriminatedUnion('kind', [
       kind: z.literal('gradient_boosting'),
       members: z.number().int().min(1).max(100).optional(),
       stages: z.number().int().min(1).max(5000).optional(),
+      uncertainty: z
+        .enum(['ensemble', 'quantile'])
+        .optional()
+        .describe(
+          'ensemble (default): spread of bootstrap members; quantile: 5 %/95 % pinball-loss models give the std',
+        ),
     })
     .strict(),
   z.object({ kind: z.literal('kernel_ridge') }).strict(),

@@ -36,6 +36,7 @@ describe('campaign spec surrogate choice', () => {
     { kind: 'gp' },
     { kind: 'random_forest', trees: 50 },
     { kind: 'gradient_boosting', members: 4, stages: 50 },
+    { kind: 'gradient_boosting', stages: 50, uncertainty: 'quantile' },
     { kind: 'kernel_ridge' },
     { kind: 'mlp_ensemble', members: 3 },
     { kind: 'sparse_gp', inducing: 64 },
@@ -43,6 +44,12 @@ describe('campaign spec surrogate choice', () => {
     const parsed = SurrogateSchema.parse(spec);
     if (parsed.kind === 'cgcnn') throw new Error('cgcnn is trained by an activity, not createSurrogate');
     expect(createSurrogate(parsed, 0).kind).toBe(spec.kind);
+  });
+
+  it('gradient_boosting refuses an unknown uncertainty mode, naming the field', () => {
+    const r = SurrogateSchema.safeParse({ kind: 'gradient_boosting', uncertainty: 'bayes' });
+    expect(r.success).toBe(false);
+    expect(r.error?.issues[0]?.path).toEqual(['uncertainty']);
   });
 
   it('cgcnn: an ensemble of 3 members × 20 epochs by default, with bounds', () => {
