@@ -298,9 +298,10 @@ export function createMdActivities(deps: MdActivityDeps) {
         temperature_K: input.temperature_K,
         job_name: input.handle.name,
         diffusivity_cm2_per_s: a.diffusivity_cm2_per_s,
-        diffusivity_stderr_cm2_per_s: a.diffusivityStdErr_cm2_per_s,
+        // The larger of the regression and block-averaging errors: it weights the Arrhenius fit.
+        diffusivity_stderr_cm2_per_s: a.diffusivityUncertainty_cm2_per_s,
         conductivity_S_per_cm: a.conductivity_S_per_cm,
-        conductivity_stderr_S_per_cm: a.conductivityStdErr_S_per_cm,
+        conductivity_stderr_S_per_cm: a.conductivityUncertainty_S_per_cm,
         num_mobile: a.msd.numMobile,
         volume_A3: traj.lattice.volume,
       };

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { Lattice } from '../../../materials/lattice';
 import {
   analyseTrajectory,
+  blockDiffusivityStdErr,
   driftCorrectedDisplacements,
   meanSquaredDisplacement,
   nernstEinsteinConductivity_S_per_cm,
@@ -122,6 +123,32 @@ describe('unwrapping and drift removal', () => {
     expect(Math.abs(a.diffusivity_cm2_per_s / expected - 1)).toBeLessThan(0.15);
     expect(a.diffusivityStdErr_cm2_per_s).toBeGreaterThan(0);
     expect(a.conductivity_S_per_cm).toBeGreaterThan(0);
+  });
+
+  it('block averaging gives a D error the size of the run-to-run spread; the regression error is far smaller', () => {
+    // Reference: the spread of D over 8 independent walks (the quantity an error bar must describe).
+    const step = 0.3;
+    const runs = [21, 22, 23, 24, 25, 26, 27, 28].map((seed) =>
+      analyseTrajectory(
+        toTrajectory(syntheticTrajectory({ seed, numLi: 8, numFramework: 8, frames: 1000, step }), 10),
+        { mobileSpecies: 'Li', temperature_K: 800 },
+      ),
+    );
+    const ds = runs.map((r) => r.diffusivity_cm2_per_s);
+    const mean = ds.reduce((a, b) => a + b, 0) / ds.length;
+    const spread = Math.sqrt(ds.reduce((a, d) => a + (d - mean) ** 2, 0) / (ds.length - 1));
+    const block = runs.map((r) => r.diffusivityBlockStdErr_cm2_per_s!);
+    const meanBlock = block.reduce((a, b) => a + b, 0) / block.length;
+    const meanFit = runs.reduce((a, r) => a + r.diffusivityStdErr_cm2_per_s, 0) / runs.length;
+    expect(meanBlock / spread).toBeGreaterThan(0.4);
+    expect(meanBlock / spread).toBeLessThan(2.5);
+    expect(meanFit / spread).toBeLessThan(0.4);
+    for (const r of runs) expect(r.diffusivityUncertainty_cm2_per_s).toBe(r.diffusivityBlockStdErr_cm2_per_s);
+  });
+
+  it('has no block error when the run is too short for blocks', () => {
+    const s = syntheticTrajectory({ seed: 3, numLi: 20, numFramework: 4, frames: 40, step: 0.3 });
+    expect(blockDiffusivityStdErr(toTrajectory(s, 10), 'Li')).toBeNull();
   });
 
   it('says why when the run is too short to fit', () => {
