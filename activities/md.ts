@@ -23,7 +23,7 @@ import {
   prepareMdJob,
 } from '../md/executors';
 import { type MdJobKey, type MdJobSpec, mdJobGroupPrefix, mdJobName, parseMdJobSpec } from '../md/jobSpec';
-import { mdOutcome } from '../md/runOutcome';
+import { mdOutcome, temperatureResult } from '../md/runOutcome';
 import { readExtendedXyzFrames } from '../md/trajectory';
 import type { MdJobTemplate, MdOutcome, MdTemperatureResult } from '../schemas/mdStage';
 import {
@@ -294,17 +294,7 @@ export function createMdActivities(deps: MdActivityDeps) {
         run_id: input.run_id,
         temperature_K: input.temperature_K,
       });
-      const result: MdTemperatureResult = {
-        temperature_K: input.temperature_K,
-        job_name: input.handle.name,
-        diffusivity_cm2_per_s: a.diffusivity_cm2_per_s,
-        // The larger of the regression and block-averaging errors: it weights the Arrhenius fit.
-        diffusivity_stderr_cm2_per_s: a.diffusivityUncertainty_cm2_per_s,
-        conductivity_S_per_cm: a.conductivity_S_per_cm,
-        conductivity_stderr_S_per_cm: a.conductivityUncertainty_S_per_cm,
-        num_mobile: a.msd.numMobile,
-        volume_A3: traj.lattice.volume,
-      };
+      const result = temperatureResult(a, { job_name: input.handle.name, volume_A3: traj.lattice.volume });
       await recordMdJob(db, input.handle.name, {
         phase: 'completed',
         detail: 'collected',

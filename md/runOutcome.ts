@@ -3,7 +3,28 @@
  * done and at least two of them, an Arrhenius fit gives Ea and σ(300 K) with a 95 % interval.
  */
 import type { MdOutcome, MdTemperatureResult } from '../schemas/mdStage';
+import type { TrajectoryAnalysis } from './analysis';
 import { extrapolateArrhenius, fitArrhenius } from './arrhenius';
+
+/**
+ * What one temperature contributes to the outcome. Its errors are the larger of the regression
+ * and block-averaging errors (analysis.ts): they weight the Arrhenius fit.
+ */
+export function temperatureResult(
+  a: TrajectoryAnalysis,
+  job: { job_name: string; volume_A3: number },
+): MdTemperatureResult {
+  return {
+    temperature_K: a.temperature_K,
+    job_name: job.job_name,
+    diffusivity_cm2_per_s: a.diffusivity_cm2_per_s,
+    diffusivity_stderr_cm2_per_s: a.diffusivityUncertainty_cm2_per_s,
+    conductivity_S_per_cm: a.conductivity_S_per_cm,
+    conductivity_stderr_S_per_cm: a.conductivityUncertainty_S_per_cm,
+    num_mobile: a.msd.numMobile,
+    volume_A3: job.volume_A3,
+  };
+}
 
 export function mdOutcome(
   run: { _id: string; campaign_id: string; iteration: number; candidate_id: string },

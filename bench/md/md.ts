@@ -8,7 +8,6 @@
  *    collecting its outputs (median), at the given poll interval.
  * The orchestration jobs run a trivial script, so they time SLURM + executor, not CHGNet.
  */
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -21,6 +20,7 @@ import {
 } from '../../md/executors';
 import { mdJobKeys, parseMdJobSpec } from '../../md/jobSpec';
 import { LI2O_EXTXYZ } from '../../md/referenceCells';
+import { slurmRunning } from '../withServers';
 
 export const USAGE =
   'npm run bench -- md -- [--steps 50] [--cores 2] [--jobs 5] [--poll-ms 250] (needs CRUCIBLE_MD_PYTHON; SLURM if running)';
@@ -37,15 +37,6 @@ function median(xs: number[]): number {
 
 /** Li2O antifluorite conventional cell (12 atoms); the engine makes it 2×2×2 = 96 atoms. */
 const LI2O = LI2O_EXTXYZ;
-
-function slurmRunning(): boolean {
-  try {
-    execFileSync('sinfo', ['-h'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export async function mdBenchmark(argv: string[]): Promise<Record<string, unknown>> {
   const python = process.env.CRUCIBLE_MD_PYTHON;

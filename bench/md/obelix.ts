@@ -9,7 +9,6 @@
  * none), and prints the MD estimate of σ(300 K) with its 95 % interval beside OBELiX's measured
  * value. Hours of CPU for ~100 atoms and tens of ps; the defaults are what the issue-6 note used.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -25,6 +24,7 @@ import { getMdRun } from '../../store/mdRuns';
 import { saveStructures } from '../../store/structures';
 import { TASK_QUEUES, mdRunId, mdWorkflowId } from '../../workflows/definitions';
 import { mdCandidateWorkflow } from '../../workflows/md';
+import { slurmRunning, withServers } from '../withServers';
 
 export const USAGE = [
   'npm run bench -- md-obelix -- [--id mdp] [--temperatures 600,750,900] [--timestep-fs 2]',
@@ -45,28 +45,8 @@ function numberOption(argv: string[], name: string, fallback: number): number {
   return v;
 }
 
-function slurmRunning(): boolean {
-  try {
-    execFileSync('sinfo', ['-h'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Without servers in the env, re-run this benchmark under infra/with-servers.sh (like lab-load). */
-export async function obelixMdBenchmark(argv: string[]): Promise<Record<string, unknown>> {
-  if (process.env.TEMPORAL_ADDRESS && process.env.MONGODB_URI) return runObelixMd(argv);
-  const root = path.resolve(__dirname, '..', '..');
-  const child = spawnSync('bash', ['infra/with-servers.sh', 'tsx', 'bench/md/obelix.ts', ...argv], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 1 << 26,
-  });
-  if (child.status !== 0) throw new Error(`md-obelix exited with ${child.status}`);
-  return JSON.parse(child.stdout.trim().split('\n').at(-1) ?? '{}');
-}
+/** Needs Temporal and MongoDB: started here (and stopped after) when the env names none. */
+export const obelixMdBenchmark = (argv: string[]) => withServers('bench/md/obelix.ts', argv, runObelixMd);
 
 async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
   if (!process.env.CRUCIBLE_MD_PYTHON)

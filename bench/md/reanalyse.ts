@@ -8,7 +8,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyseTrajectory } from '../../md/analysis';
-import { mdOutcome } from '../../md/runOutcome';
+import { mdOutcome, temperatureResult } from '../../md/runOutcome';
 import { readExtendedXyzFrames } from '../../md/trajectory';
 import type { MdTemperatureResult } from '../../schemas';
 
@@ -33,14 +33,7 @@ function main(argv: string[]): Record<string, unknown> {
       temperature_K: params.temperature_K,
     });
     return {
-      temperature_K: params.temperature_K,
-      job_name: params.job_name,
-      diffusivity_cm2_per_s: a.diffusivity_cm2_per_s,
-      diffusivity_stderr_cm2_per_s: a.diffusivityUncertainty_cm2_per_s,
-      conductivity_S_per_cm: a.conductivity_S_per_cm,
-      conductivity_stderr_S_per_cm: a.conductivityUncertainty_S_per_cm,
-      num_mobile: a.msd.numMobile,
-      volume_A3: traj.lattice.volume,
+      ...temperatureResult(a, { job_name: params.job_name, volume_A3: traj.lattice.volume }),
       block_stderr_cm2_per_s: a.diffusivityBlockStdErr_cm2_per_s,
       regression_stderr_cm2_per_s: a.diffusivityStdErr_cm2_per_s,
     };
