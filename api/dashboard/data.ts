@@ -1,7 +1,8 @@
 // Assembles what the dashboard draws from the store, one JSON document per poll. Read-only: the
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
-import type { CampaignStatus } from '../../schemas';
+import { summarizeOutcomes } from '../../optimize/outcomeSummary';
+import type { CampaignOutcomes, CampaignStatus } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
@@ -86,6 +87,15 @@ export interface NotificationView {
   channels: { channel: string; delivered_at: string | null; error: string | null }[];
 }
 
+/** One succeeded measurement with every objective, for the Pareto plot. */
+export interface OutcomePointView {
+  candidate_id: string;
+  experiment_id: string;
+  values: Record<string, number>;
+  /** Every outcome constraint measured and within its bounds. */
+  feasible: boolean;
+}
+
 export interface CampaignView {
   campaign_id: string;
   name: string;
@@ -137,6 +147,12 @@ export interface CampaignView {
   notifications: { total: number; items: NotificationView[] };
   /** Every approval decision (who decided what about which batch, and when), oldest first. */
   decisions: Omit<AuditEntry, '_id'>[];
+  /**
+   * Multi-objective or constrained campaigns: the status JSON's `outcomes` (objectives,
+   * per-constraint counts, Pareto front), computed from the same measurements, plus every
+   * measured point with all objectives for the plot. Null for a plain single-objective spec.
+   */
+  outcomes: (CampaignOutcomes & { points: OutcomePointView[] }) | null;
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
@@ -411,5 +427,38 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       items: notifications.slice(-NOTIFICATIONS_SHOWN).reverse().map(notificationView),
     },
     decisions: audit.map(({ _id, ...entry }) => entry),
+    outcomes: outcomesView(doc.spec, measurements),
   };
+}
+
+/** summarizeOutcomes (what `GET /campaigns/:id` reports) plus every point it was computed from. */
+function outcomesView(
+  spec: Parameters<typeof summarizeOutcomes>[0],
+  measurements: Parameters<typeof summarizeOutcomes>[1],
+): CampaignView['outcomes'] {
+  const summary = summarizeOutcomes(spec, measurements);
+  if (!summary) return null;
+  const bounds = summary.constraints;
+  const points = measurements
+    .filter((m) => m.status === 'succeeded' && m.value !== null)
+    .map((m) => ({
+      candidate_id: m.candidate_id,
+      experiment_id: m.experiment_id,
+      values: { ...(m.values ?? {}), [m.property]: m.value as number },
+    }))
+    .filter((p) => summary.objectives.every((o) => Number.isFinite(p.values[o.property])))
+    .map((p) => ({
+      ...p,
+      // The same test as summarizeOutcomes: measured, finite and within both bounds.
+      feasible: bounds.every((c) => {
+        const v = p.values[c.property];
+        return (
+          v !== undefined &&
+          Number.isFinite(v) &&
+          (c.min === null || v >= c.min) &&
+          (c.max === null || v <= c.max)
+        );
+      }),
+    }));
+  return { ...summary, points };
 }

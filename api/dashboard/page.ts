@@ -47,6 +47,13 @@ export function dashboardHtml(): string {
       <div class="panel"><h3>Uncertainty calibration</h3>
         <svg id="plot-calibration" viewBox="0 0 520 320" role="img" aria-label="calibration"></svg>
         <p class="note" id="calibration-note"></p></div>
+      <div class="panel" id="pareto-panel" hidden><h3>Pareto front <span id="pareto-title" class="muted"></span></h3>
+        <svg id="plot-pareto" viewBox="0 0 520 320" role="img" aria-label="Pareto front"></svg>
+        <table id="pareto-front"><thead><tr></tr></thead><tbody></tbody></table>
+        <p class="note" id="pareto-note"></p></div>
+      <div class="panel" id="constraints-panel" hidden><h3>Outcome constraints</h3>
+        <table id="constraints"><thead><tr><th>property</th><th>bounds</th><th>satisfied / measured</th></tr></thead><tbody></tbody></table>
+        <p class="note" id="constraints-note"></p></div>
       <div class="panel"><h3>Approval queue</h3><div id="approval"></div>
         <h3>Pending experiments</h3>
         <table id="pending"><thead><tr><th>experiment</th><th>candidate</th><th>iter.</th><th>lab</th><th>age</th><th>partials</th><th>pushed</th></tr></thead><tbody></tbody></table>

@@ -48,7 +48,27 @@ const ids = {
   remote: uniqueName('dash-remote'),
   gated: uniqueName('dash-gated'),
   xtal: uniqueName('dash-xtal'),
+  pareto: uniqueName('dash-pareto'),
 };
+const outcomePool = writeOutcomePool(60, 5);
+
+/**
+ * As tests/integration/outcomes.test.ts: y (maximize) and z (minimize) pull apart, and the
+ * outcome constraint c = x1 + x2 ≤ 1 fails for part of the pool, so the plot has all three kinds.
+ */
+function writeOutcomePool(n: number, seed: number): string {
+  const rng = createRng(seed);
+  const lines = ['id,x1,x2,x3,y,z,c'];
+  for (let i = 0; i < n; i++) {
+    const [x1, x2, x3] = [rng.next(), rng.next(), rng.next()];
+    const y = -10 * ((x1 - 0.7) ** 2 + (x2 - 0.2) ** 2);
+    const z = (x1 - 0.3) ** 2 + (x3 - 0.5) ** 2;
+    lines.push([`m${String(i).padStart(3, '0')}`, x1, x2, x3, y, z, x1 + x2].join(','));
+  }
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-pareto-')), 'pool.csv');
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
 
 /** A CSV pool whose ids are the CIF names of cgcnn-sample (10 COD crystals), so each candidate has a structure. */
 function writeCifPool(): string {
@@ -119,6 +139,29 @@ beforeAll(async () => {
     }),
     ids.done,
   );
+  // Two objectives and an outcome constraint, on a pool of its own (so no import race).
+  await startCampaign(
+    deps(),
+    csvSpec(outcomePool, {
+      source: {
+        kind: 'csv',
+        path: outcomePool,
+        id_column: 'id',
+        target_column: 'y',
+        property_columns: { z: 'z', c: 'c' },
+      },
+      multi_objective: {
+        method: 'parego',
+        additional_objectives: [{ property: 'z', direction: 'minimize' }],
+      },
+      constraints: [{ kind: 'outcome', property: 'c', max: 1 }],
+      acquisition: { kind: 'log_ei', batch_size: 3 },
+      budget: { experiments: 12, iterations: 6 },
+      seed_experiments: { count: 4, method: 'random' },
+      random_seed: 17,
+    }),
+    ids.pareto,
+  );
   // The others share the pool: start them once it is imported (concurrent first imports of one
   // pool race on its candidate ids and only settle through activity retries).
   await waitFor('the pool import', () => getCampaign(crucible.db, ids.done));
@@ -162,6 +205,7 @@ beforeAll(async () => {
   );
   await crucible.client.workflow.getHandle(ids.done).result();
   await crucible.client.workflow.getHandle(ids.xtal).result();
+  await crucible.client.workflow.getHandle(ids.pareto).result();
   browser = await launchChromium();
 });
 
@@ -294,7 +338,10 @@ describe('dashboard in Chromium', () => {
     );
     expect(await page.locator('#plot-calibration path.observed-line').count()).toBe(1);
     expect(await page.locator('#plot-calibration path.expected-line').count()).toBe(1);
-    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(4);
+    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(5);
+    // A single-objective campaign without constraints shows neither outcome panel.
+    expect(await page.locator('#pareto-panel').isHidden()).toBe(true);
+    expect(await page.locator('#constraints-panel').isHidden()).toBe(true);
     await expect(page.locator('#summary').innerText()).resolves.toContain('completed');
     await expect(page.locator('#calibration-note').innerText()).resolves.toContain('overconfident');
 
@@ -302,6 +349,71 @@ describe('dashboard in Chromium', () => {
     await drawn(page, ids.done, 3);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('plots two objectives with the feasible Pareto front, lists the front and counts each constraint', async () => {
+    const status = await campaignStatus(deps(), ids.pareto);
+    const o = status.outcomes;
+    expect(status.state).toBe('completed');
+    expect(o?.objectives.map((x) => `${x.property} ${x.direction}`)).toEqual(['y maximize', 'z minimize']);
+    const measurements = (await campaignMeasurements(crucible.db, ids.pareto)).filter(
+      (m) => m.status === 'succeeded',
+    );
+    const infeasible = measurements.filter((m) => (m.values?.c as number) > 1);
+    const front = o?.pareto_front ?? [];
+    expect(measurements).toHaveLength(12);
+    expect(front.length).toBeGreaterThan(0);
+    expect(infeasible.length).toBeGreaterThan(0); // the random seed batch hits c > 1
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.pareto}`);
+    await drawn(page, ids.pareto);
+    expect(await page.locator('#pareto-panel').isVisible()).toBe(true);
+    const plot = page.locator('#plot-pareto');
+    // Every measured point once: feasible off the front, infeasible apart, the front highlighted.
+    expect(await plot.locator('circle.front-point').count()).toBe(front.length);
+    expect(await plot.locator('circle.infeasible-point').count()).toBe(infeasible.length);
+    expect(await plot.locator('circle.outcome-point').count()).toBe(
+      measurements.length - infeasible.length - front.length,
+    );
+    expect(await plot.locator('path.front-line').count()).toBe(1);
+    const labels = await plot.locator('text.axis-label').allTextContents();
+    expect(labels).toEqual(['y (maximize)', 'z (minimize)']);
+    // The front's points are where their values say (x ascending along the joined line).
+    const cx = await plot
+      .locator('circle.front-point')
+      .evaluateAll((cs) => cs.map((c) => Number(c.getAttribute('cx'))));
+    expect([...cx].sort((p, q) => p - q)).toEqual(cx);
+
+    const rows = page.locator('#pareto-front tbody tr.front-row');
+    expect(await rows.count()).toBe(front.length);
+    expect(await page.locator('#pareto-front thead th').allInnerTexts()).toEqual([
+      'candidate',
+      'y (maximize)',
+      'z (minimize)',
+      'experiment',
+    ]);
+    for (const [i, p] of front.entries()) {
+      const cells = await rows.nth(i).locator('td').allInnerTexts();
+      expect(cells[0]).toBe(p.candidate_id);
+      expect(Math.abs(Number(cells[1]) - p.values.y)).toBeLessThanOrEqual(1e-3 * Math.abs(p.values.y) + 1e-9); // 4 significant digits
+      expect(Math.abs(Number(cells[2]) - p.values.z)).toBeLessThanOrEqual(1e-3 * Math.abs(p.values.z) + 1e-9);
+    }
+
+    expect(await page.locator('#constraints-panel').isVisible()).toBe(true);
+    const c = o?.constraints[0];
+    expect(c).toMatchObject({ property: 'c', max: 1, measured: 12, satisfied: 12 - infeasible.length });
+    expect(await page.locator('#constraints tr.constraint-row td').allInnerTexts()).toEqual([
+      'c',
+      'c ≤ 1',
+      `${c?.satisfied} / ${c?.measured}`,
+    ]);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pareto.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -207,6 +207,109 @@
       'Observed below expected: the model is overconfident; above: underconfident. σ includes the lab’s reported uncertainty.';
   }
 
+  /** `y (maximize)`: an objective's property and which way is better, for axes and headers. */
+  function objectiveLabel(o) {
+    return `${o.property} (${o.direction})`;
+  }
+
+  /**
+   * Multi-objective or constrained campaigns only (v.outcomes null: both panels hidden, the page
+   * as before). Two objectives: every measured point, infeasible ones apart, the feasible
+   * Pareto front joined and listed. Constraints: how many measurements satisfy each.
+   */
+  function renderOutcomes(v) {
+    const o = v.outcomes;
+    const two = Boolean(o) && o.objectives.length === 2;
+    $('pareto-panel').hidden = !two;
+    $('constraints-panel').hidden = !o || !o.constraints.length;
+    if (two) renderPareto(v, o);
+    if (o && o.constraints.length) renderConstraints(o);
+  }
+
+  function renderPareto(v, o) {
+    const [a, b] = o.objectives;
+    const onFront = new Set(o.pareto_front.map((p) => p.experiment_id));
+    const point = (p) => ({
+      x: p.values[a.property],
+      y: p.values[b.property],
+      title:
+        `${p.candidate_id}: ${a.property} ${P.fmt(p.values[a.property])}, ${b.property} ${P.fmt(p.values[b.property])}` +
+        (p.feasible ? '' : ' — INFEASIBLE: fails an outcome constraint') +
+        (onFront.has(p.experiment_id) ? ' — on the Pareto front' : ''),
+    });
+    const feasible = o.points.filter((p) => p.feasible && !onFront.has(p.experiment_id)).map(point);
+    const infeasible = o.points.filter((p) => !p.feasible).map(point);
+    const front = o.pareto_front.map(point).sort((p, q) => p.x - q.x || p.y - q.y);
+    const all = o.points.map(point);
+    const layers = [{ type: 'points', cls: 'outcome-point', label: 'feasible', r: 3, points: feasible }];
+    if (infeasible.length)
+      layers.push({
+        type: 'points',
+        cls: 'infeasible-point',
+        label: 'infeasible (constraint)',
+        r: 3.5,
+        points: infeasible,
+      });
+    layers.push(
+      { type: 'line', cls: 'front-line', points: front.map((p) => [p.x, p.y]) },
+      { type: 'points', cls: 'front-point', label: 'Pareto front', r: 5, points: front },
+    );
+    P.chart($('plot-pareto'), {
+      x: { label: objectiveLabel(a), domain: P.extent(all.map((p) => p.x)) },
+      y: { label: objectiveLabel(b), domain: P.extent(all.map((p) => p.y)) },
+      layers,
+      empty: all.length ? undefined : 'no measurements with both objectives yet',
+    });
+    $('pareto-title').textContent = `— ${a.direction} ${a.property}, ${b.direction} ${b.property}`;
+
+    const head = $('pareto-front').querySelector('thead tr');
+    head.replaceChildren();
+    for (const h of ['candidate', objectiveLabel(a), objectiveLabel(b), 'experiment']) {
+      const th = document.createElement('th');
+      th.textContent = h;
+      head.appendChild(th);
+    }
+    const tbody = $('pareto-front').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const p of o.pareto_front) {
+      const tr = document.createElement('tr');
+      tr.className = 'front-row';
+      cell(tr, p.candidate_id, 'id');
+      cell(tr, P.fmt(p.values[a.property]));
+      cell(tr, P.fmt(p.values[b.property]));
+      cell(tr, p.experiment_id, 'id muted');
+      candidateLink(tr, v.campaign_id, p.candidate_id);
+      tbody.appendChild(tr);
+    }
+    $('pareto-note').textContent =
+      `${o.pareto_front.length} on the front of ${o.feasible} feasible, ${o.measured} measured with both objectives` +
+      (o.measured > o.feasible ? `; ${o.measured - o.feasible} infeasible (hollow red)` : '') +
+      '. The front is the non-dominated feasible points, best first in the first objective.';
+  }
+
+  function renderConstraints(o) {
+    const tbody = $('constraints').querySelector('tbody');
+    tbody.replaceChildren();
+    for (const c of o.constraints) {
+      const tr = document.createElement('tr');
+      tr.className = 'constraint-row';
+      tr.dataset.property = c.property;
+      cell(tr, c.property, 'id');
+      const bounds =
+        c.min !== null && c.max !== null
+          ? `${P.fmt(c.min)} ≤ ${c.property} ≤ ${P.fmt(c.max)}`
+          : c.min !== null
+            ? `${c.property} ≥ ${P.fmt(c.min)}`
+            : `${c.property} ≤ ${P.fmt(c.max)}`;
+      cell(tr, bounds);
+      cell(tr, `${c.satisfied} / ${c.measured}`, 'counts');
+      tbody.appendChild(tr);
+    }
+    $('constraints-note').textContent =
+      `${o.feasible} of ${o.measured} measured points satisfy every constraint.` +
+      (o.excluded_elements.length ? ` Excluded elements: ${o.excluded_elements.join(', ')}.` : '');
+  }
+
   function age(iso) {
     const s = Math.max(0, Math.round((Date.now() + clockSkewMs - Date.parse(iso)) / 1000));
     if (s < 120) return `${s} s`;
@@ -546,6 +649,7 @@
         renderProgress(v);
         renderParity(v);
         renderCalibration(v);
+        renderOutcomes(v);
         renderPending(v);
         renderTop(v);
         renderApproval(v);
