@@ -6,21 +6,35 @@ import type { CampaignOutcomes, CampaignSpec, Measurement } from '../schemas';
 import { orientTargets } from './acquisition';
 import { nonDominatedIndices } from './pareto';
 
-/** null for a plain single-objective spec without constraints (its status stays as it was). */
-export function summarizeOutcomes(
-  spec: CampaignSpec,
-  measurements: readonly Measurement[],
-): CampaignOutcomes | null {
-  const constraints = (spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' ? [c] : []));
-  const excluded = [
-    ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
-  ];
-  if (!spec.multi_objective && constraints.length === 0 && excluded.length === 0) return null;
-  const objectives = [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
+type OutcomeConstraint = Extract<NonNullable<CampaignSpec['constraints']>[number], { kind: 'outcome' }>;
+
+const outcomeConstraints = (spec: CampaignSpec): OutcomeConstraint[] =>
+  (spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' ? [c] : []));
+
+/** Measured, finite and within both bounds. */
+const within = (v: number | undefined, c: OutcomeConstraint): boolean =>
+  v !== undefined &&
+  Number.isFinite(v) &&
+  (c.min === undefined || v >= c.min) &&
+  (c.max === undefined || v <= c.max);
+
+/** One succeeded measurement with every objective measured, and whether it meets every outcome constraint. */
+export interface OutcomePoint {
+  candidate_id: string;
+  experiment_id: string;
+  values: Record<string, number>;
+  feasible: boolean;
+}
+
+const objectivesOf = (spec: CampaignSpec) =>
+  [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
     property: o.property,
     direction: o.direction,
   }));
-  const points = measurements
+
+/** Every succeeded measurement as a point (all properties), in experiment order. */
+function measuredPoints(measurements: readonly Measurement[]) {
+  return measurements
     .filter((m) => m.status === 'succeeded' && m.value !== null)
     .map((m) => ({
       candidate_id: m.candidate_id,
@@ -28,14 +42,30 @@ export function summarizeOutcomes(
       values: { ...(m.values ?? {}), [m.property]: m.value as number },
     }))
     .sort((a, b) => (a.experiment_id < b.experiment_id ? -1 : a.experiment_id > b.experiment_id ? 1 : 0));
-  const within = (v: number | undefined, c: (typeof constraints)[number]) =>
-    v !== undefined &&
-    Number.isFinite(v) &&
-    (c.min === undefined || v >= c.min) &&
-    (c.max === undefined || v <= c.max);
-  const complete = points
+}
+
+/** The points the front is computed from (every objective measured), with their feasibility. */
+export function outcomePoints(spec: CampaignSpec, measurements: readonly Measurement[]): OutcomePoint[] {
+  const objectives = objectivesOf(spec);
+  const constraints = outcomeConstraints(spec);
+  return measuredPoints(measurements)
     .filter((p) => objectives.every((o) => Number.isFinite(p.values[o.property])))
     .map((p) => ({ ...p, feasible: constraints.every((c) => within(p.values[c.property], c)) }));
+}
+
+/** null for a plain single-objective spec without constraints (its status stays as it was). */
+export function summarizeOutcomes(
+  spec: CampaignSpec,
+  measurements: readonly Measurement[],
+): CampaignOutcomes | null {
+  const constraints = outcomeConstraints(spec);
+  const excluded = [
+    ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
+  ];
+  if (!spec.multi_objective && constraints.length === 0 && excluded.length === 0) return null;
+  const objectives = objectivesOf(spec);
+  const points = measuredPoints(measurements);
+  const complete = outcomePoints(spec, measurements);
   const feasible = complete.filter((p) => p.feasible);
   const oriented = objectives.map((o) =>
     orientTargets(

@@ -1,7 +1,7 @@
 // Assembles what the dashboard draws from the store, one JSON document per poll. Read-only: the
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
-import { summarizeOutcomes } from '../../optimize/outcomeSummary';
+import { outcomePoints, summarizeOutcomes, type OutcomePoint } from '../../optimize/outcomeSummary';
 import type { CampaignOutcomes, CampaignStatus } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
@@ -88,13 +88,7 @@ export interface NotificationView {
 }
 
 /** One succeeded measurement with every objective, for the Pareto plot. */
-export interface OutcomePointView {
-  candidate_id: string;
-  experiment_id: string;
-  values: Record<string, number>;
-  /** Every outcome constraint measured and within its bounds. */
-  feasible: boolean;
-}
+export type OutcomePointView = OutcomePoint;
 
 export interface CampaignView {
   campaign_id: string;
@@ -437,28 +431,5 @@ function outcomesView(
   measurements: Parameters<typeof summarizeOutcomes>[1],
 ): CampaignView['outcomes'] {
   const summary = summarizeOutcomes(spec, measurements);
-  if (!summary) return null;
-  const bounds = summary.constraints;
-  const points = measurements
-    .filter((m) => m.status === 'succeeded' && m.value !== null)
-    .map((m) => ({
-      candidate_id: m.candidate_id,
-      experiment_id: m.experiment_id,
-      values: { ...(m.values ?? {}), [m.property]: m.value as number },
-    }))
-    .filter((p) => summary.objectives.every((o) => Number.isFinite(p.values[o.property])))
-    .map((p) => ({
-      ...p,
-      // The same test as summarizeOutcomes: measured, finite and within both bounds.
-      feasible: bounds.every((c) => {
-        const v = p.values[c.property];
-        return (
-          v !== undefined &&
-          Number.isFinite(v) &&
-          (c.min === null || v >= c.min) &&
-          (c.max === null || v <= c.max)
-        );
-      }),
-    }));
-  return { ...summary, points };
+  return summary && { ...summary, points: outcomePoints(spec, measurements) };
 }
