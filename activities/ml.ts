@@ -15,6 +15,7 @@ import { selectFromPrediction } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
+import { campaignObjectives, excludedElements, measuredValues } from '../schemas';
 import type { CampaignSpec, Measurement } from '../schemas';
 import { campaignBatches, getBatch, saveBatchOnce } from '../store/batches';
 import { campaignMdRuns } from '../store/mdRuns';
@@ -70,9 +71,7 @@ export function createMlActivities(deps: { db: Db }) {
   // Rows a spec's exclude_elements constraints allow, per pool and element set (pools are immutable).
   const allowedCache = new Map<string, Set<number> | null>();
   const allowedByComposition = (poolId: string, pool: PoolMatrix, spec: CampaignSpec) => {
-    const excluded = [
-      ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
-    ].sort();
+    const excluded = excludedElements(spec);
     if (excluded.length === 0) return null;
     const key = `${poolId}/${excluded.join(',')}`;
     let allowed = allowedCache.get(key);
@@ -346,7 +345,7 @@ export function createMlActivities(deps: { db: Db }) {
 
 /** A measurement as the proposal sees it: its candidate's features and every measured property. */
 function measuredPoint(m: Measurement, x: number[]): MeasuredPoint {
-  return { x, values: { ...(m.values ?? {}), [m.property]: m.value as number } };
+  return { x, values: measuredValues(m) };
 }
 
 /**
@@ -366,11 +365,7 @@ function campaignOutcomes(spec: CampaignSpec) {
     return [{ property: c.property, min: c.min, max: c.max, surrogate }];
   });
   if (!spec.multi_objective && constraints.length === 0) return null;
-  const objectives = [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
-    property: o.property,
-    direction: o.direction,
-  }));
-  return { objectives, constraints, rho: spec.multi_objective?.rho };
+  return { objectives: campaignObjectives(spec), constraints, rho: spec.multi_objective?.rho };
 }
 
 export interface TrainSurrogateInput {

@@ -2,11 +2,10 @@
  * What a multi-objective or constrained campaign has found so far, from its measurements: the
  * Pareto front of the feasible measured points and how many satisfy each outcome constraint.
  */
-import type { CampaignOutcomes, CampaignSpec, Measurement } from '../schemas';
+import { campaignObjectives, excludedElements, measuredValues } from '../schemas';
+import type { CampaignOutcomes, CampaignSpec, Measurement, OutcomeConstraint } from '../schemas';
 import { orientTargets } from './acquisition';
 import { nonDominatedIndices } from './pareto';
-
-type OutcomeConstraint = Extract<NonNullable<CampaignSpec['constraints']>[number], { kind: 'outcome' }>;
 
 const outcomeConstraints = (spec: CampaignSpec): OutcomeConstraint[] =>
   (spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' ? [c] : []));
@@ -26,12 +25,6 @@ export interface OutcomePoint {
   feasible: boolean;
 }
 
-const objectivesOf = (spec: CampaignSpec) =>
-  [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
-    property: o.property,
-    direction: o.direction,
-  }));
-
 /** Every succeeded measurement as a point (all properties), in experiment order. */
 function measuredPoints(measurements: readonly Measurement[]) {
   return measurements
@@ -39,14 +32,14 @@ function measuredPoints(measurements: readonly Measurement[]) {
     .map((m) => ({
       candidate_id: m.candidate_id,
       experiment_id: m.experiment_id,
-      values: { ...(m.values ?? {}), [m.property]: m.value as number },
+      values: measuredValues(m),
     }))
     .sort((a, b) => (a.experiment_id < b.experiment_id ? -1 : a.experiment_id > b.experiment_id ? 1 : 0));
 }
 
 /** The points the front is computed from (every objective measured), with their feasibility. */
 export function outcomePoints(spec: CampaignSpec, measurements: readonly Measurement[]): OutcomePoint[] {
-  const objectives = objectivesOf(spec);
+  const objectives = campaignObjectives(spec);
   const constraints = outcomeConstraints(spec);
   return measuredPoints(measurements)
     .filter((p) => objectives.every((o) => Number.isFinite(p.values[o.property])))
@@ -59,11 +52,9 @@ export function summarizeOutcomes(
   measurements: readonly Measurement[],
 ): CampaignOutcomes | null {
   const constraints = outcomeConstraints(spec);
-  const excluded = [
-    ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
-  ];
+  const excluded = excludedElements(spec);
   if (!spec.multi_objective && constraints.length === 0 && excluded.length === 0) return null;
-  const objectives = objectivesOf(spec);
+  const objectives = campaignObjectives(spec);
   const points = measuredPoints(measurements);
   const complete = outcomePoints(spec, measurements);
   const feasible = complete.filter((p) => p.feasible);

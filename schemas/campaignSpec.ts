@@ -408,6 +408,26 @@ export function requiredProperties(spec: {
   ];
 }
 
+/** The objectives in order: the primary one, then `multi_objective`'s. */
+export function campaignObjectives(spec: {
+  objective: { property: string; direction: 'maximize' | 'minimize' };
+  multi_objective?: { additional_objectives: { property: string; direction: 'maximize' | 'minimize' }[] };
+}): { property: string; direction: 'maximize' | 'minimize' }[] {
+  return [spec.objective, ...(spec.multi_objective?.additional_objectives ?? [])].map((o) => ({
+    property: o.property,
+    direction: o.direction,
+  }));
+}
+
+/** Every element an exclude_elements constraint names, sorted, once. */
+export function excludedElements(spec: {
+  constraints?: readonly z.infer<typeof ConstraintSpec>[];
+}): string[] {
+  return [
+    ...new Set((spec.constraints ?? []).flatMap((c) => (c.kind === 'exclude_elements' ? c.elements : []))),
+  ].sort();
+}
+
 export type CampaignSpec = z.infer<typeof CampaignSpec>;
 export type CampaignSpecInput = z.input<typeof CampaignSpec>;
 export type CandidateSourceSpec = z.infer<typeof CandidateSourceSpec>;

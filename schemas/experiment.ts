@@ -122,6 +122,13 @@ export const Measurement = z
   .strict();
 export type Measurement = z.infer<typeof Measurement>;
 
+/** Every property a succeeded measurement carries: the primary `value` and the further `values`. */
+export function measuredValues(
+  m: Pick<Measurement, 'property' | 'value' | 'values'>,
+): Record<string, number> {
+  return { ...(m.values ?? {}), [m.property]: m.value as number };
+}
+
 /** What an experiment workflow returns to its campaign: small, ids and one number. */
 export const ExperimentOutcome = z.object({
   experiment_id: z.string(),
