@@ -108,6 +108,12 @@ export const SurrogateSpec = z.discriminatedUnion('kind', [
         .max(500)
         .default(20)
         .describe('training epochs per member (early stopping)'),
+      variance_head: z
+        .boolean()
+        .default(false)
+        .describe(
+          "each member also predicts a variance (Gaussian NLL training); the uncertainty is the members' mixture",
+        ),
     })
     .strict()
     .describe("CGCNN deep ensemble on the candidates' crystal structures, retrained every iteration"),

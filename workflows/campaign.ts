@@ -164,6 +164,7 @@ async function trainSurrogate(
       property: spec.objective.property,
       members: spec.surrogate.members,
       training: { epochs: spec.surrogate.epochs, seed: spec.random_seed },
+      ...(spec.surrogate.variance_head ? { config: { varianceHead: true } } : {}),
       tags: { iteration: String(iteration) },
     });
     return model.model_id;

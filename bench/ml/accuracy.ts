@@ -20,10 +20,11 @@ import { progressBar } from '../../ml/training/progressBar';
 import { loadObelixCifSplit } from './obelixData';
 
 export const USAGE = `npm run bench -- accuracy -- [--members 3] [--epochs 5] [--patience 5] [--batch 32]
-    [--lr 0.005] [--seed 0] [--rf-trees 500] [--out file.json]
+    [--lr 0.005] [--seed 0] [--rf-trees 500] [--variance-head] [--out file.json]
   The defaults are a quick run (~3.5 min on 2 cores with wasm, ~13 s per epoch of the 254 training
   crystals): too few epochs to converge. The full run of the issue (5 members trained to early
-  stopping): --members 5 --epochs 30 --patience 10 (about 35 min on wasm).
+  stopping): --members 5 --epochs 30 --patience 10 (about 35 min on wasm). --variance-head trains
+  members that also predict a variance (Gaussian NLL); the ensemble's std is then their mixture's.
   scikit-learn: CRUCIBLE_SKLEARN_PYTHON, else ~/.cache/crucible/venv (infra/install-python.sh).`;
 
 const SKLEARN_PYTHON =
@@ -40,7 +41,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
   };
   const started = Date.now();
   const backend = await selectBackend();
-  const config = cgcnnConfig();
+  const config = cgcnnConfig(argv.includes('--variance-head') ? { varianceHead: true } : {});
   const data = loadObelixCifSplit(config.graph);
   const { train, test } = data;
 
@@ -94,6 +95,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
     dataset: 'OBELiX (Therrien et al. 2025, CC BY 4.0), official split, entries with CIFs',
     target: 'log10 σ (S/cm); censored entries at -15 as the authors do',
     backend: backend.backend,
+    variance_head: config.varianceHead === true,
     split: { train: train.ids.length, test: test.ids.length, expected: '254/67' },
     cgcnn_test_mae: round(mae(prediction.mean, test.y)),
     rf_baseline_test_mae: round(rfMae),

@@ -22,6 +22,13 @@ export interface CgcnnConfig {
   batchNormMomentum: number;
   batchNormEpsilon: number;
   graph: { radius: number; maxNeighbors: number; gaussianStep: number };
+  /**
+   * Regression only: a second output per crystal, the variance of a Gaussian around the first
+   * (var = softplus(out₂) + 1e-6), trained by Gaussian negative log likelihood instead of MSE
+   * (Nix & Weigend 1994; the "proper scoring rule" of Lakshminarayanan et al., NeurIPS 2017).
+   * The paper's model has no such head; absent means off, so existing configs keep their hash.
+   */
+  varianceHead?: boolean;
 }
 
 export const CGCNN_DEFAULTS: CgcnnConfig = {
@@ -39,10 +46,23 @@ export const CGCNN_DEFAULTS: CgcnnConfig = {
 };
 
 export function cgcnnConfig(overrides: Partial<CgcnnConfig> = {}): CgcnnConfig {
-  return { ...CGCNN_DEFAULTS, ...overrides, graph: { ...CGCNN_DEFAULTS.graph, ...overrides.graph } };
+  const config = { ...CGCNN_DEFAULTS, ...overrides, graph: { ...CGCNN_DEFAULTS.graph, ...overrides.graph } };
+  if (config.varianceHead && config.task !== 'regression')
+    throw new Error(
+      'cgcnnConfig: varianceHead is for regression; a classifier already predicts probabilities',
+    );
+  return config;
 }
 
-/** Output width: one value for regression, two log-probabilities for classification. */
+/** True when the model predicts a mean and a variance per crystal. */
+export function hasVarianceHead(config: CgcnnConfig): boolean {
+  return config.task === 'regression' && config.varianceHead === true;
+}
+
+/**
+ * Output width: one value for regression, mean and raw variance with a variance head, two
+ * log-probabilities for classification.
+ */
 export function outputLength(config: CgcnnConfig): number {
-  return config.task === 'classification' ? 2 : 1;
+  return config.task === 'classification' || hasVarianceHead(config) ? 2 : 1;
 }

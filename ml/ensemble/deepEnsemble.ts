@@ -1,9 +1,10 @@
 /**
  * Deep ensemble of CGCNNs (Lakshminarayanan et al., NeurIPS 2017): M members trained from
  * different seeds (initialization and shuffles); the prediction is the members' mean and the
- * uncertainty their standard deviation (epistemic spread; members have no variance head),
- * rescaled by one factor fitted on a holdout the members never saw (σ-scaling), because a few
- * hundred crystals leave the members agreeing far more than they are right.
+ * uncertainty their standard deviation (epistemic spread), plus each member's own predicted
+ * variance when the config has a variance head (the paper's full recipe), rescaled by one
+ * factor fitted on a holdout the members never saw (σ-scaling), because a few hundred crystals
+ * leave the members agreeing far more than they are right.
  *
  * Campaign integration: GraphSurrogate is models/surrogate.ts's Surrogate with crystal graphs
  * instead of feature rows and async fit/predict (tfjs reads GPU results asynchronously). An ML
@@ -19,7 +20,7 @@ import { deriveSeed } from '../random';
 import { intervalCalibration, varianceScale, type IntervalCalibration } from './calibration';
 import { weightsFromJSON, weightsToJSON, type CheckpointSink } from '../training/checkpoint';
 import {
-  predictCgcnn,
+  predictCgcnnDistribution,
   trainCgcnn,
   TRAINING_DEFAULTS,
   validationSplit,
@@ -65,10 +66,20 @@ export interface DeepEnsembleHooks {
   signal?: AbortSignal;
 }
 
-/** Mean and (population) standard deviation across members, per input. */
-export function ensembleMoments(memberPredictions: readonly Float64Array[]): Prediction {
+/**
+ * Mean and (population) standard deviation across members, per input. With each member's own
+ * variance (variance heads), the members are an equal mixture of Gaussians and the std is the
+ * mixture's: σ*² = mean(σₘ² + μₘ²) − μ*² (Lakshminarayanan et al. 2017, §2.4), i.e. the members'
+ * spread plus their mean variance.
+ */
+export function ensembleMoments(
+  memberPredictions: readonly Float64Array[],
+  memberVariances?: readonly Float64Array[],
+): Prediction {
   const m = memberPredictions.length;
   const n = memberPredictions[0]?.length ?? 0;
+  if (memberVariances && memberVariances.length !== m)
+    throw new Error('ensembleMoments: one variance array per member');
   const mean = new Float64Array(n);
   const std = new Float64Array(n);
   for (let i = 0; i < n; i += 1) {
@@ -77,6 +88,7 @@ export function ensembleMoments(memberPredictions: readonly Float64Array[]): Pre
     mean[i] = s / m;
     let ss = 0;
     for (const p of memberPredictions) ss += (p[i] - mean[i]) ** 2;
+    if (memberVariances) for (const v of memberVariances) ss += v[i];
     std[i] = Math.sqrt(ss / m);
   }
   return { mean, std };
@@ -163,9 +175,14 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
   /** The members' mean and (uncalibrated) standard deviation. */
   async predictRaw(graphs: readonly CrystalGraph[]): Promise<Prediction> {
     if (this.members.length === 0) throw new Error('CgcnnDeepEnsemble: predict before fit');
-    const each: Float64Array[] = [];
-    for (const member of this.members) each.push(await predictCgcnn(member, graphs));
-    return ensembleMoments(each);
+    const means: Float64Array[] = [];
+    const variances: Float64Array[] = [];
+    for (const member of this.members) {
+      const p = await predictCgcnnDistribution(member, graphs);
+      means.push(p.mean);
+      if (p.variance) variances.push(p.variance);
+    }
+    return ensembleMoments(means, variances.length > 0 ? variances : undefined);
   }
 
   toJSON(): unknown {

@@ -4,19 +4,48 @@
  * tfjs autodiff, the optimizer update, then the BatchNorm running-statistics update.
  */
 import type { GraphBatch } from '../cgcnn/batch';
-import type { CgcnnConfig } from '../cgcnn/config';
+import { hasVarianceHead, type CgcnnConfig } from '../cgcnn/config';
 import { cgcnnForward } from '../cgcnn/model';
 import type { CgcnnVariables } from '../cgcnn/params';
 import { tf, type Tensor } from '../tf';
 import type { FlatAdam } from './adam';
 
-/** targets: float32 [B, 1] normalized values, or int32 [B] class labels (0/1). */
+/** Smallest predicted variance (normalized units), torch.nn.GaussianNLLLoss's default eps. */
+export const VARIANCE_FLOOR = 1e-6;
+
+/**
+ * targets: float32 [B, 1] normalized values, or int32 [B] class labels (0/1). Losses: MSE,
+ * Gaussian NLL with a variance head, NLL of log-probabilities for classification.
+ */
 export function cgcnnLoss(config: CgcnnConfig, output: Tensor, targets: Tensor): Tensor {
   if (config.task === 'classification') {
     const oneHot = tf.oneHot(tf.reshape(targets, [-1]), 2);
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, output), 1)));
   }
+  if (hasVarianceHead(config)) return gaussianNll(output, targets);
   return tf.mean(tf.square(tf.sub(output, targets)));
+}
+
+/** Column 0 of a variance head's output: the mean, [B, 1]. */
+export function headMean(output: Tensor): Tensor {
+  return tf.slice(output, [0, 0], [-1, 1]);
+}
+
+/** Column 1 of a variance head's output as a variance, [B, 1]: softplus keeps it positive. */
+export function headVariance(output: Tensor): Tensor {
+  return tf.add(tf.softplus(tf.slice(output, [0, 1], [-1, 1])), VARIANCE_FLOOR);
+}
+
+/**
+ * mean over the batch of ½ (log σ² + (y − μ)² / σ²): torch.nn.GaussianNLLLoss (full=False) of
+ * (μ, y, σ²), whose eps clamp never binds because σ² ≥ VARIANCE_FLOOR already.
+ */
+export function gaussianNll(output: Tensor, targets: Tensor): Tensor {
+  return tf.tidy(() => {
+    const variance = headVariance(output);
+    const squared = tf.square(tf.sub(headMean(output), targets));
+    return tf.mul(tf.mean(tf.add(tf.log(variance), tf.div(squared, variance))), 0.5);
+  });
 }
 
 export function targetTensor(config: CgcnnConfig, values: ArrayLike<number>): Tensor {

@@ -6,7 +6,7 @@
  */
 import type { CrystalGraph } from '../../materials/crystalGraph';
 import { batchTensors, collateGraphs, disposeBatch } from '../cgcnn/batch';
-import type { CgcnnConfig } from '../cgcnn/config';
+import { hasVarianceHead, outputLength, type CgcnnConfig } from '../cgcnn/config';
 import {
   createVariables,
   disposeVariables,
@@ -22,6 +22,8 @@ import { denormalize, fitNormalizer, normalize, type Normalizer } from './normal
 import { FlatAdam } from './adam';
 import {
   cgcnnLoss,
+  headMean,
+  headVariance,
   predictBatch,
   splitByAtoms,
   targetTensor,
@@ -261,9 +263,11 @@ async function evaluate(
     const loss = cgcnnLoss(config, out, y);
     lossSum += (await loss.data())[0] * members.length;
     const values = await out.data();
+    const width = outputLength(config);
     members.forEach((i, k) => {
-      if (regression) errorSum += Math.abs(values[k] * normalizer.std + normalizer.mean - data.targets[i]);
-      else errorSum += (values[2 * k + 1] > values[2 * k] ? 1 : 0) !== data.targets[i] ? 1 : 0;
+      const first = values[width * k];
+      if (regression) errorSum += Math.abs(first * normalizer.std + normalizer.mean - data.targets[i]);
+      else errorSum += (values[2 * k + 1] > first ? 1 : 0) !== data.targets[i] ? 1 : 0;
     });
     tf.dispose([y, out, loss]);
     disposeBatch(batch);
@@ -271,26 +275,49 @@ async function evaluate(
   return { loss: lossSum / indices.length, error: errorSum / indices.length };
 }
 
-/** Predictions in target units (regression) or P(class 1) (classification). */
+/** Predictions in target units (regression; the mean with a variance head) or P(class 1) (classification). */
 export async function predictCgcnn(
   model: TrainedCgcnn,
   graphs: readonly CrystalGraph[],
   batchSize = 256,
 ): Promise<Float64Array> {
+  return (await predictCgcnnDistribution(model, graphs, batchSize)).mean;
+}
+
+/**
+ * Predictions with the model's own variance (target units², from the variance head; null when
+ * the model has none). Classification: `mean` is P(class 1).
+ */
+export async function predictCgcnnDistribution(
+  model: TrainedCgcnn,
+  graphs: readonly CrystalGraph[],
+  batchSize = 256,
+): Promise<{ mean: Float64Array; variance: Float64Array | null }> {
   const vars = createVariables(model.config, model.weights);
-  const out = new Float64Array(graphs.length);
+  const mean = new Float64Array(graphs.length);
+  const withVariance = hasVarianceHead(model.config);
+  const variance = withVariance ? new Float64Array(graphs.length) : null;
+  const scale = model.normalizer.std;
   try {
     for (let start = 0; start < graphs.length; start += batchSize) {
       const batch = batchTensors(collateGraphs(graphs.slice(start, start + batchSize)));
       const y = predictBatch(model.config, vars, batch);
-      const values = await y.data();
-      if (model.config.task === 'regression') out.set(denormalize(model.normalizer, values), start);
-      else for (let k = 0; k < values.length / 2; k += 1) out[start + k] = Math.exp(values[2 * k + 1]);
+      if (model.config.task === 'classification') {
+        const values = await y.data();
+        for (let k = 0; k < values.length / 2; k += 1) mean[start + k] = Math.exp(values[2 * k + 1]);
+      } else if (withVariance && variance) {
+        const [mu, v] = tf.tidy(() => [headMean(y), headVariance(y)]);
+        mean.set(denormalize(model.normalizer, await mu.data()), start);
+        (await v.data()).forEach((x, k) => (variance[start + k] = x * scale * scale));
+        tf.dispose([mu, v]);
+      } else {
+        mean.set(denormalize(model.normalizer, await y.data()), start);
+      }
       y.dispose();
       disposeBatch(batch);
     }
   } finally {
     disposeVariables(vars);
   }
-  return out;
+  return { mean, variance };
 }

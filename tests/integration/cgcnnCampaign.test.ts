@@ -52,7 +52,8 @@ afterAll(async () => {
 const cgcnnSpec = (overrides: Record<string, unknown> = {}) =>
   csvSpec(poolFile, {
     source: { kind: 'csv', path: poolFile, id_column: 'id', target_column: 'y', cifs: CIF_DIR },
-    surrogate: { kind: 'cgcnn', members: 2, epochs: 3 },
+    // variance_head: the whole path (spec → trainSurrogate → registry → proposal) with the mixture std.
+    surrogate: { kind: 'cgcnn', members: 2, epochs: 3, variance_head: true },
     acquisition: { kind: 'ei', batch_size: 2 },
     budget: { experiments: 9, iterations: 10 },
     seed_experiments: { count: 3, method: 'random' },
@@ -99,6 +100,10 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
     ]);
     expect(models.map((m) => m.metrics.train_size)).toEqual([3, 5, 7]);
     expect(models.every((m) => m.metrics.members === 2)).toBe(true);
+    for (const m of models) {
+      const stored = m.model as { options: { config: { varianceHead?: boolean } } };
+      expect(stored.options.config.varianceHead).toBe(true);
+    }
     for (const [k, b] of batches.slice(1).entries()) {
       expect(b.method).toBe('cgcnn+ei');
       expect(b.model_id).toBe(models[k].id);
