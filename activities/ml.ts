@@ -311,6 +311,7 @@ export function createMlActivities(deps: { db: Db }) {
           created_at: new Date().toISOString(),
           ...(p.weights ? { parego_weights: p.weights } : {}),
           ...(p.feasibility ? { feasibility: p.feasibility } : {}),
+          property_predictions: p.predictions,
         });
         return { candidate_ids: batch.candidate_ids };
       }

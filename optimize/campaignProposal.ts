@@ -10,8 +10,11 @@
  * - Outcome constraints: each gets its own surrogate, fitted to the measurements of its
  *   property, and the acquisition of every candidate is weighted by its probability of
  *   feasibility (log form with log EI). The incumbent is the best measured feasible value.
+ * - Per-property predictions: every pick also gets each objective's and each constraint's
+ *   predicted mean/std in the property's own units, so model quality (parity, calibration) can
+ *   be judged per property even when the batch was chosen by a ParEGO scalar.
  */
-import { createSurrogate, SurrogateContext } from '../models/index';
+import { createSurrogate, Prediction, SurrogateContext } from '../models/index';
 import { fitColumnScaling } from '../models/standardize';
 import type { SurrogateSpec } from '../models/surrogate';
 import { AcquisitionSpec, orientTargets } from './acquisition';
@@ -52,6 +55,12 @@ export interface CampaignProposalInput {
   acquisition: AcquisitionSpec;
 }
 
+/** Per pick, a surrogate's mean/std of one property in its own units (null: no model of it yet). */
+export interface PropertyPrediction {
+  mean: (number | null)[];
+  std: (number | null)[];
+}
+
 export interface CampaignProposal extends BatchProposal {
   /** Measurements the objective surrogate learned from (those with every objective measured). */
   train_size: number;
@@ -61,6 +70,8 @@ export interface CampaignProposal extends BatchProposal {
   feasibility?: number[];
   /** mean/std are of the ParEGO scalar, not of the primary objective. */
   scalarized: boolean;
+  /** Per objective and outcome-constraint property: its prediction for each pick. */
+  predictions: Record<string, PropertyPrediction>;
 }
 
 const isMeasured = (p: MeasuredPoint, property: string) => Number.isFinite(p.values[property]);
@@ -108,14 +119,15 @@ export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProp
   }
 
   let feasibility: Parameters<typeof proposeBatch>[0]['feasibility'];
+  // Same input scaling as the objective's surrogate: every candidate is known up front.
+  const context: SurrogateContext = {
+    inputScaling: fitColumnScaling([...X_train, ...input.X_pending, ...input.X_pool]),
+  };
+  const constraintPredictions = new Map<string, Prediction>();
   if (constraints.length > 0) {
     const m = input.X_pool.length;
     const logPof = new Float64Array(m);
     const meanFeasible = new Uint8Array(m).fill(1);
-    // Same input scaling as the objective's surrogate: every candidate is known up front.
-    const context: SurrogateContext = {
-      inputScaling: fitColumnScaling([...X_train, ...input.X_pending, ...input.X_pool]),
-    };
     constraints.forEach((c, k) => {
       const seen = input.measured.filter((p) => isMeasured(p, c.property));
       // Nothing measured yet: nothing to learn, so this constraint does not weight (PoF 1).
@@ -126,6 +138,7 @@ export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProp
         seen.map((p) => p.values[c.property]),
       );
       const pred = model.predict(input.X_pool);
+      constraintPredictions.set(c.property, pred);
       const bound = { lower: c.min, upper: c.max };
       for (let i = 0; i < m; i++) {
         logPof[i] += logProbabilityOfFeasibility(pred.mean[i], pred.std[i], bound);
@@ -152,10 +165,38 @@ export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProp
     seed,
     feasibility,
   });
+  const picks = proposal.indices.map((i) => input.X_pool[i]);
+  const predictions: Record<string, PropertyPrediction> = {};
+  objectives.forEach((o, j) => {
+    const sign = o.direction === 'maximize' ? 1 : -1;
+    if (weights === undefined) {
+      // One objective: the proposal's own (oriented) mean/std at pick time, as a plain campaign stores.
+      predictions[o.property] = { mean: proposal.mean.map((v) => sign * v), std: [...proposal.std] };
+      return;
+    }
+    // ParEGO modelled only the scalar: fit each objective on its own measurements (not on
+    // pending fantasies, which would only shrink σ), in its own units.
+    const seen = input.measured.filter((p) => isMeasured(p, o.property));
+    const model = createSurrogate(input.surrogate, (seed + 0x20003 * (j + 1)) >>> 0, context);
+    model.fit(
+      seen.map((p) => p.x),
+      seen.map((p) => p.values[o.property]),
+    );
+    const pred = model.predict(picks);
+    predictions[o.property] = { mean: Array.from(pred.mean), std: Array.from(pred.std) };
+  });
+  for (const c of constraints) {
+    const pred = constraintPredictions.get(c.property);
+    predictions[c.property] = {
+      mean: proposal.indices.map((i) => (pred ? pred.mean[i] : null)),
+      std: proposal.indices.map((i) => (pred ? pred.std[i] : null)),
+    };
+  }
   return {
     ...proposal,
     train_size: rows.length,
     scalarized: weights !== undefined,
+    predictions,
     ...(weights ? { weights } : {}),
     ...(feasibility
       ? {

@@ -15,6 +15,12 @@ export interface BatchDoc {
   created_at: string;
   /** ParEGO's simplex weights of this iteration, one per objective (multi-objective specs). */
   parego_weights?: number[];
+  /**
+   * Multi-objective or constrained specs: per objective and outcome-constraint property, each
+   * pick's predicted mean/std in that property's units (null where no model of it existed yet).
+   * Keyed by property (spec-validated: a safe MongoDB key). Absent on batches stored before it.
+   */
+  property_predictions?: Record<string, { mean: (number | null)[]; std: (number | null)[] }>;
   /** Per pick: P(feasible) under the outcome-constraint surrogates (constrained specs). */
   feasibility?: number[];
   /** The registered model that scored the pool (CGCNN surrogate; other surrogates are fitted in place). */

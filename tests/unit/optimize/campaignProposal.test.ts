@@ -80,6 +80,37 @@ describe('proposeCampaignBatch: outcome constraints (probability of feasibility)
     expect(pool[p.indices[0]][0] + pool[p.indices[0]][1]).toBeLessThan(0.3);
   });
 
+  it("stores each pick's objective and constraint predictions in the properties' own units", () => {
+    const { pool, measured, c } = constrainedProblem(7);
+    const p = proposeCampaignBatch({
+      measured,
+      X_pool: pool,
+      X_pending: [],
+      q: 5,
+      seed: 11,
+      objectives: [{ property: 'y', direction: 'minimize' }],
+      constraints: [
+        { property: 'c', max: 1, surrogate: { kind: 'gp' } },
+        { property: 'never_measured', min: 0, surrogate: { kind: 'gp' } },
+      ],
+      surrogate: { kind: 'gp' },
+      acquisition: { kind: 'ei' },
+    });
+    expect(Object.keys(p.predictions).sort()).toEqual(['c', 'never_measured', 'y']);
+    // One objective: the proposal's own mean/std, turned back from the minimized orientation.
+    expect(p.predictions.y.mean).toEqual(p.mean.map((m) => -m));
+    expect(p.predictions.y.std).toEqual(p.std);
+    // The constraint surrogate's prediction at each pick: c = x1 + x2 is linear, so a GP on 15
+    // points gets it nearly right, with a small σ.
+    p.indices.forEach((i, k) => {
+      expect(Math.abs((p.predictions.c.mean[k] as number) - c(pool[i]))).toBeLessThan(0.05);
+      expect(p.predictions.c.std[k]).toBeGreaterThan(0);
+      expect(p.predictions.c.std[k]).toBeLessThan(0.1);
+    });
+    // No measurement of a property yet: no model of it, so no prediction.
+    expect(p.predictions.never_measured).toEqual({ mean: Array(5).fill(null), std: Array(5).fill(null) });
+  });
+
   it('isFeasible needs every constraint measured and within bounds', () => {
     const cs = [
       { property: 'c', max: 1, surrogate: { kind: 'gp' as const } },
@@ -141,6 +172,28 @@ describe('proposeCampaignBatch: ParEGO', () => {
       seed,
     });
     expect(proposeCampaignBatch({ ...input, seed }).indices).toEqual(direct.indices);
+  });
+
+  it("predicts every objective at each pick with a model of its own, in the objective's units", () => {
+    // The scalar's mean/std say nothing about a or b; each objective's own surrogate does.
+    const partial = [...measured, { x: X[30], values: { a: f1(X[30]) } }];
+    const p = proposeCampaignBatch({ ...input, measured: partial, seed: 42 });
+    expect(Object.keys(p.predictions).sort()).toEqual(['a', 'b']);
+    p.indices.forEach((i, k) => {
+      const x = input.X_pool[i];
+      // b is minimized: predicted as measured (positive), not negated as the oriented scalar is.
+      expect(Math.abs((p.predictions.a.mean[k] as number) - f1(x))).toBeLessThan(0.05);
+      expect(Math.abs((p.predictions.b.mean[k] as number) - f2(x))).toBeLessThan(0.05);
+      expect(p.predictions.a.std[k]).toBeGreaterThan(0);
+      expect(p.predictions.b.std[k]).toBeGreaterThan(0);
+    });
+    expect(p.predictions.a.mean).not.toEqual(p.mean);
+    // a's model also learns from the measurement that lacks b (the scalar cannot use it).
+    expect(p.train_size).toBe(25);
+    const without = proposeCampaignBatch({ ...input, seed: 42 });
+    expect(without.indices).toEqual(p.indices);
+    expect(without.predictions.a.mean).not.toEqual(p.predictions.a.mean);
+    expect(without.predictions.b.mean).toEqual(p.predictions.b.mean);
   });
 
   it('learns only from measurements that have every objective', () => {
