@@ -2,9 +2,10 @@
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
 import { outcomePoints, summarizeOutcomes, type OutcomePoint } from '../../optimize/outcomeSummary';
-import type { CampaignOutcomes, CampaignStatus } from '../../schemas';
+import { campaignObjectives } from '../../schemas';
+import type { CampaignOutcomes, CampaignSpec, CampaignStatus, Measurement } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
-import { campaignBatches } from '../../store/batches';
+import { BatchDoc, campaignBatches } from '../../store/batches';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
 import type { MdJobDoc, MdRunDoc } from '../../store/mdRuns';
@@ -43,6 +44,19 @@ export interface ParityPoint {
   uncertainty: number | null;
   /** Arrived after its experiment timed out or was cancelled: recorded, not learned from. */
   late: boolean;
+}
+
+/**
+ * Model quality for one property of a multi-objective or constrained campaign: its parity points
+ * (prediction made at pick time vs measured value) and the calibration of their σ.
+ */
+export interface PropertyModelView {
+  property: string;
+  role: 'objective' | 'constraint';
+  /** Objectives only: which way is better. */
+  direction: Direction | null;
+  parity: ParityPoint[];
+  calibration: { n: number; points: CalibrationPoint[] };
 }
 
 /** One cluster job of an MD run (one temperature, one attempt). */
@@ -104,8 +118,14 @@ export interface CampaignView {
     random_expected: number[] | null;
     random_note: string;
   };
+  /** The primary objective's parity and calibration (for ParEGO, from its own per-objective model). */
   parity: ParityPoint[];
   calibration: { n: number; points: CalibrationPoint[] };
+  /**
+   * Multi-objective or constrained campaigns: the same for every objective (primary first) and
+   * outcome-constraint property. Null for a plain single-objective spec.
+   */
+  model_quality: PropertyModelView[] | null;
   pending: {
     experiment_id: string;
     candidate_id: string;
@@ -316,32 +336,7 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
   const kMax = Math.max(status?.budget.experiments_max ?? 0, measurements.length, 1);
   const random = await randomExpectation(deps, doc.pool_id, direction, kMax);
 
-  // The prediction for a measurement is the one made when its candidate was picked.
-  const predictions = new Map<string, { mean: number | null; std: number | null }>();
-  for (const b of batches) {
-    b.candidate_ids.forEach((c, i) =>
-      predictions.set(`${b.iteration}/${c}`, { mean: b.predicted_mean[i], std: b.predicted_std[i] }),
-    );
-  }
-  const parity: ParityPoint[] = [];
-  for (const m of measurements) {
-    const p = predictions.get(`${m.iteration}/${m.candidate_id}`);
-    if (m.status !== 'succeeded' || m.value === null || p?.mean == null || p.std == null) continue;
-    parity.push({
-      experiment_id: m.experiment_id,
-      candidate_id: m.candidate_id,
-      iteration: m.iteration,
-      measured: m.value,
-      predicted: p.mean,
-      std: p.std,
-      uncertainty: m.uncertainty,
-      late: m.late === true,
-    });
-  }
-  // The residual y − μ also carries the lab's noise, so the scale is √(σ² + u²) when the lab reports u.
-  const zs = parity
-    .map((p) => (p.measured - p.predicted) / Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2))
-    .filter(Number.isFinite);
+  const primary = modelQuality(measurements, batches, doc.spec.objective.property, true);
 
   // Top measured candidates, best first, one row each.
   const sign = direction === 'maximize' ? -1 : 1;
@@ -378,8 +373,9 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       random_expected: random.curve,
       random_note: random.note,
     },
-    parity,
-    calibration: { n: zs.length, points: calibrationCurve(zs) },
+    parity: primary.parity,
+    calibration: primary.calibration,
+    model_quality: modelQualityViews(doc.spec, measurements, batches, primary),
     pending: experiments
       .filter((e) => e.status === 'requested')
       .sort((a, b) => a.requested_at.localeCompare(b.requested_at))
@@ -408,11 +404,9 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       ...awaiting,
       candidates: awaiting.candidate_ids.map((c) => {
         const i = approvalBatch?.candidate_ids.indexOf(c) ?? -1;
-        return {
-          candidate_id: c,
-          mean: i >= 0 ? (approvalBatch?.predicted_mean[i] ?? null) : null,
-          std: i >= 0 ? (approvalBatch?.predicted_std[i] ?? null) : null,
-        };
+        const p =
+          approvalBatch && i >= 0 ? predictionOf(approvalBatch, doc.spec.objective.property, true) : null;
+        return { candidate_id: c, mean: p?.mean[i] ?? null, std: p?.std[i] ?? null };
       }),
     },
     md_runs: mdRuns,
@@ -432,4 +426,83 @@ function outcomesView(
 ): CampaignView['outcomes'] {
   const summary = summarizeOutcomes(spec, measurements);
   return summary && { ...summary, points: outcomePoints(spec, measurements) };
+}
+
+/**
+ * A batch's per-pick predictions of `property`: its stored per-property prediction, else (the
+ * primary objective of a batch without one: single-objective, or stored before it existed) the
+ * batch's own predicted_mean/std.
+ */
+function predictionOf(
+  b: BatchDoc,
+  property: string,
+  primary: boolean,
+): { mean: (number | null)[]; std: (number | null)[] } | null {
+  return (
+    b.property_predictions?.[property] ?? (primary ? { mean: b.predicted_mean, std: b.predicted_std } : null)
+  );
+}
+
+/** Parity points and σ calibration of one property: each measurement against the prediction made when its candidate was picked. */
+function modelQuality(
+  measurements: readonly Measurement[],
+  batches: readonly BatchDoc[],
+  property: string,
+  primary: boolean,
+): Pick<PropertyModelView, 'parity' | 'calibration'> {
+  const predictions = new Map<string, { mean: number | null; std: number | null }>();
+  for (const b of batches) {
+    const p = predictionOf(b, property, primary);
+    if (!p) continue;
+    b.candidate_ids.forEach((c, i) =>
+      predictions.set(`${b.iteration}/${c}`, { mean: p.mean[i], std: p.std[i] }),
+    );
+  }
+  const parity: ParityPoint[] = [];
+  for (const m of measurements) {
+    const p = predictions.get(`${m.iteration}/${m.candidate_id}`);
+    const measured = primary ? m.value : (m.values?.[property] ?? null);
+    if (m.status !== 'succeeded' || measured === null || p?.mean == null || p.std == null) continue;
+    parity.push({
+      experiment_id: m.experiment_id,
+      candidate_id: m.candidate_id,
+      iteration: m.iteration,
+      measured,
+      predicted: p.mean,
+      std: p.std,
+      // The lab's reported uncertainty is of the primary value only.
+      uncertainty: primary ? m.uncertainty : null,
+      late: m.late === true,
+    });
+  }
+  // The residual y − μ also carries the lab's noise, so the scale is √(σ² + u²) when the lab reports u.
+  const zs = parity
+    .map((p) => (p.measured - p.predicted) / Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2))
+    .filter(Number.isFinite);
+  return { parity, calibration: { n: zs.length, points: calibrationCurve(zs) } };
+}
+
+/** Every objective's and outcome constraint's model quality; null for a plain single-objective spec. */
+function modelQualityViews(
+  spec: CampaignSpec,
+  measurements: readonly Measurement[],
+  batches: readonly BatchDoc[],
+  primary: Pick<PropertyModelView, 'parity' | 'calibration'>,
+): PropertyModelView[] | null {
+  const constraints = (spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' ? [c.property] : []));
+  if (!spec.multi_objective && constraints.length === 0) return null;
+  return [
+    ...campaignObjectives(spec).map((o, j) => ({
+      property: o.property,
+      role: 'objective' as const,
+      direction: o.direction,
+      ...(j === 0 ? primary : modelQuality(measurements, batches, o.property, false)),
+    })),
+    ...constraints.map((property) => ({
+      property,
+      role: 'constraint' as const,
+      direction: null,
+      ...modelQuality(measurements, batches, property, false),
+    })),
+  ];
 }

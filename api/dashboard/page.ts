@@ -41,10 +41,11 @@ export function dashboardHtml(): string {
       <div class="panel"><h3>Best so far vs experiments</h3>
         <svg id="plot-progress" viewBox="0 0 520 320" role="img" aria-label="best so far"></svg>
         <p class="note" id="progress-note"></p></div>
-      <div class="panel"><h3>Parity: predicted vs measured (±1σ)</h3>
+      <div class="panel"><h3>Parity: predicted vs measured (±1σ)
+        <select id="parity-property" aria-label="property whose model is shown" hidden></select></h3>
         <svg id="plot-parity" viewBox="0 0 520 320" role="img" aria-label="parity plot"></svg>
         <p class="note" id="parity-note"></p></div>
-      <div class="panel"><h3>Uncertainty calibration</h3>
+      <div class="panel"><h3>Uncertainty calibration <span id="calibration-title" class="muted"></span></h3>
         <svg id="plot-calibration" viewBox="0 0 520 320" role="img" aria-label="calibration"></svg>
         <p class="note" id="calibration-note"></p></div>
       <div class="panel" id="pareto-panel" hidden><h3>Pareto front <span id="pareto-title" class="muted"></span></h3>

@@ -229,6 +229,15 @@ afterAll(async () => {
   await new Promise((r) => hookServer.close(r));
 });
 
+/** The dashboard's number format (plots.js fmt), so a test can expect a tooltip's exact text. */
+const fmt = (v: number) =>
+  Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(1) : String(+v.toPrecision(4));
+
+/** The parity plot's points as drawn: each circle's tooltip (candidate, measured, predicted ± σ), sorted. */
+async function parityTitles(page: Page): Promise<string[]> {
+  return (await page.locator('#plot-parity circle.parity-point title').allTextContents()).sort();
+}
+
 /** Resolves once the page has drawn `campaignId` at least `polls` times in total. */
 async function drawn(page: Page, campaignId: string, polls = 1): Promise<void> {
   await page.waitForFunction(
@@ -338,6 +347,13 @@ describe('dashboard in Chromium', () => {
     );
     expect(await page.locator('#plot-calibration path.observed-line').count()).toBe(1);
     expect(await page.locator('#plot-calibration path.expected-line').count()).toBe(1);
+    // One objective: no property selector, the plots are the objective's as they always were.
+    expect(await page.locator('#parity-property').isHidden()).toBe(true);
+    expect(await page.locator('#calibration-title').innerText()).toBe('');
+    expect(await page.locator('#plot-parity text.axis-label').allTextContents()).toEqual([
+      'measured y',
+      'predicted y',
+    ]);
     expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(5);
     // A single-objective campaign without constraints shows neither outcome panel.
     expect(await page.locator('#pareto-panel').isHidden()).toBe(true);
@@ -413,6 +429,51 @@ describe('dashboard in Chromium', () => {
       'c ≤ 1',
       `${c?.satisfied} / ${c?.measured}`,
     ]);
+
+    // Parity and calibration per property: ParEGO batches store no prediction of y itself (the
+    // model is of a scalarization), so each point must come from the per-property predictions.
+    const batches = await campaignBatches(crucible.db, ids.pareto);
+    const modelled = measurements.filter((m) => m.iteration > 0); // seeds: no model yet
+    expect(modelled).toHaveLength(8);
+    const expectedTitles = (property: string) =>
+      modelled
+        .map((m) => {
+          const b = batches.find((x) => x.iteration === m.iteration);
+          const i = b?.candidate_ids.indexOf(m.candidate_id) as number;
+          const p = b?.property_predictions?.[property];
+          const measured = property === 'y' ? (m.value as number) : (m.values?.[property] as number);
+          return `${m.candidate_id} (iteration ${m.iteration}): measured ${fmt(measured)}, predicted ${fmt(p?.mean[i] as number)} ± ${fmt(p?.std[i] as number)}`;
+        })
+        .sort();
+    const select = page.locator('#parity-property');
+    expect(await select.isVisible()).toBe(true);
+    expect(await select.locator('option').allTextContents()).toEqual([
+      'y (maximize)',
+      'z (minimize)',
+      'c (constraint)',
+    ]);
+    expect(await select.inputValue()).toBe('y'); // the primary objective first
+    expect(await parityTitles(page)).toEqual(expectedTitles('y'));
+    expect(await page.locator('#plot-calibration path.observed-line').count()).toBe(1);
+    await expect(page.locator('#calibration-title').innerText()).resolves.toBe('— y (maximize)');
+    for (const [property, title] of [
+      ['z', 'z (minimize)'],
+      ['c', 'c (constraint)'],
+    ]) {
+      await select.selectOption(property);
+      // The change handler redraws at once, before selectOption returns.
+      expect(await page.locator('#calibration-title').innerText()).toBe(`— ${title}`);
+      expect(await parityTitles(page)).toEqual(expectedTitles(property));
+      expect(await page.locator('#plot-parity text.axis-label').allTextContents()).toEqual([
+        `measured ${property}`,
+        `predicted ${property}`,
+      ]);
+    }
+    // The choice survives the next polls.
+    await drawn(page, ids.pareto, Number(await page.evaluate(() => document.body.dataset.polls)) + 2);
+    expect(await select.inputValue()).toBe('c');
+    expect(await parityTitles(page)).toEqual(expectedTitles('c'));
+    await select.selectOption('y');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pareto.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { CampaignView } from '../../api/dashboard/data';
 import { buildApi } from '../../api/server';
 import type { LocalCrucible } from '../../cli/runtime';
 import { Composition } from '../../materials/composition';
@@ -114,6 +115,14 @@ describe('two objectives and constraints through the simulated lab', () => {
       expect(b.parego_weights).toEqual(parEgoWeights(2, (17 + b.iteration * 7919) >>> 0));
       expect(b.feasibility).toHaveLength(b.candidate_ids.length);
       expect(b.predicted_mean.every((v) => v === null)).toBe(true); // ParEGO scalar, not y
+      // ...but every objective and the constraint get a prediction of their own per pick.
+      const predicted = b.property_predictions ?? {};
+      expect(Object.keys(predicted).sort()).toEqual(['c', 'y', 'z']);
+      for (const p of Object.values(predicted)) {
+        expect(p.mean).toHaveLength(b.candidate_ids.length);
+        expect(p.mean.every((v) => typeof v === 'number' && Number.isFinite(v))).toBe(true);
+        expect(p.std.every((v) => typeof v === 'number' && v > 0)).toBe(true);
+      }
     }
 
     const experiments = await campaignExperiments(crucible.db, campaignId);
@@ -152,6 +161,63 @@ describe('two objectives and constraints through the simulated lab', () => {
       .sort();
     expect(o?.pareto_front.map((p) => p.candidate_id).sort()).toEqual(expected);
     expect(expected.length).toBeGreaterThan(0);
+  });
+
+  it("draws each objective's and the constraint's parity from the stored per-property predictions", async () => {
+    const res = await call('chemist', 'GET', `/dashboard/api/campaigns/${campaignId}`);
+    expect(res.statusCode).toBe(200);
+    const view = res.json() as CampaignView;
+    const [batches, measurements] = await Promise.all([
+      campaignBatches(crucible.db, campaignId),
+      campaignMeasurements(crucible.db, campaignId),
+    ]);
+    const modelled = measurements.filter((m) => m.iteration > 0); // seeds: no model, no prediction
+    expect(modelled).toHaveLength(11);
+    expect(view.model_quality?.map((q) => [q.property, q.role, q.direction])).toEqual([
+      ['y', 'objective', 'maximize'],
+      ['z', 'objective', 'minimize'],
+      ['c', 'constraint', null],
+    ]);
+    for (const q of view.model_quality ?? []) {
+      // One point per modelled measurement: the prediction stored at pick time against what the lab measured.
+      const expected = modelled.map((m) => {
+        const b = batches.find((x) => x.iteration === m.iteration);
+        const i = b?.candidate_ids.indexOf(m.candidate_id) as number;
+        const p = b?.property_predictions?.[q.property];
+        return {
+          candidate_id: m.candidate_id,
+          measured: q.property === 'y' ? m.value : m.values?.[q.property],
+          predicted: p?.mean[i],
+          std: p?.std[i],
+        };
+      });
+      const shown = q.parity.map((p) => ({
+        candidate_id: p.candidate_id,
+        measured: p.measured,
+        predicted: p.predicted,
+        std: p.std,
+      }));
+      const byId = (a: { candidate_id: string }, b: { candidate_id: string }) =>
+        a.candidate_id.localeCompare(b.candidate_id);
+      expect(shown.sort(byId)).toEqual(expected.sort(byId));
+      expect(q.calibration.n).toBe(11);
+    }
+    // The primary objective's plot (the one a plain campaign has) is y's.
+    expect(view.parity).toEqual(view.model_quality?.[0].parity);
+    expect(view.calibration).toEqual(view.model_quality?.[0].calibration);
+  });
+
+  it('still loads batches stored before per-property predictions existed', async () => {
+    // Last in this describe: it strips the new field from this campaign's stored batches.
+    await crucible.db
+      .collection('batches')
+      .updateMany({ campaign_id: campaignId }, { $unset: { property_predictions: '' } });
+    const res = await call('chemist', 'GET', `/dashboard/api/campaigns/${campaignId}`);
+    expect(res.statusCode).toBe(200);
+    const view = res.json() as CampaignView;
+    // Old ParEGO batches have no prediction of y (only of the scalar): empty plots, as before.
+    expect(view.parity).toEqual([]);
+    expect(view.model_quality?.every((q) => q.parity.length === 0 && q.calibration.n === 0)).toBe(true);
   });
 });
 

@@ -16,6 +16,7 @@
   let viewing = null; // {campaign, candidate} shown in the structure viewer
   let viewer = null;
   let viewRequest = 0;
+  let lastView = null; // the campaign last drawn, redrawn at once when another property is chosen
 
   // A token in the fragment (#token=...&campaign=...) is moved to sessionStorage and removed
   // from the address bar, so it is not left in history or shared by copying the URL.
@@ -139,8 +140,38 @@
       : `No random-search curve: ${v.progress.random_note}.`;
   }
 
-  function renderParity(v) {
-    const pts = v.parity.map((p) => ({
+  /**
+   * Parity and calibration of one property's model. A plain campaign has only its objective
+   * (v.model_quality null: selector hidden, the page as before); a multi-objective or constrained
+   * campaign can show each objective and constraint property, the primary objective first.
+   */
+  function renderModels(v) {
+    const models = v.model_quality || [];
+    const select = $('parity-property');
+    const key = models.map((m) => m.property).join('|');
+    if (select.dataset.key !== key) {
+      // Rebuilt only when the properties change, so an open drop-down survives the 2 s poll.
+      select.dataset.key = key;
+      select.replaceChildren();
+      for (const m of models) {
+        const option = document.createElement('option');
+        option.value = m.property;
+        option.textContent = m.role === 'objective' ? objectiveLabel(m) : `${m.property} (constraint)`;
+        select.appendChild(option);
+      }
+    }
+    select.hidden = models.length < 2;
+    const chosen = models.find((m) => m.property === select.value) || models[0];
+    if (chosen) select.value = chosen.property;
+    const model = chosen || { property: v.objective.property, parity: v.parity, calibration: v.calibration };
+    $('calibration-title').textContent =
+      models.length < 2 ? '' : `— ${select.options[select.selectedIndex].text}`;
+    renderParity(model, Boolean(v.outcomes) && v.outcomes.objectives.length > 1);
+    renderCalibration(model, models.length > 1);
+  }
+
+  function renderParity(model, parEgo) {
+    const pts = model.parity.map((p) => ({
       x: p.measured,
       y: p.predicted,
       yErr: p.std,
@@ -152,8 +183,8 @@
     }));
     const dom = P.extent(pts.flatMap((p) => [p.x, p.y - p.yErr, p.y + p.yErr]));
     P.chart($('plot-parity'), {
-      x: { label: `measured ${v.objective.property}`, domain: dom },
-      y: { label: `predicted ${v.objective.property}`, domain: dom },
+      x: { label: `measured ${model.property}`, domain: dom },
+      y: { label: `predicted ${model.property}`, domain: dom },
       layers: [
         { type: 'diagonal', cls: 'diagonal', label: 'y = x' },
         {
@@ -179,11 +210,14 @@
     });
     $('parity-note').textContent =
       `${pts.length} measured candidates picked by the model (seed experiments have no prediction). ` +
-      'Bars: the surrogate’s ±1σ at pick time.';
+      'Bars: the surrogate’s ±1σ at pick time.' +
+      (parEgo
+        ? ' ParEGO picks on a scalarization; each objective here has its own model, fitted at pick time.'
+        : '');
   }
 
-  function renderCalibration(v) {
-    const c = v.calibration;
+  function renderCalibration(model, perProperty) {
+    const c = model.calibration;
     P.chart($('plot-calibration'), {
       x: { label: 'k (standard deviations)', domain: [0, 3] },
       y: { label: 'fraction within k·σ', domain: [0, 1.02] },
@@ -204,7 +238,8 @@
       empty: c.n ? undefined : 'no predictions to calibrate yet',
     });
     $('calibration-note').textContent =
-      'Observed below expected: the model is overconfident; above: underconfident. σ includes the lab’s reported uncertainty.';
+      'Observed below expected: the model is overconfident; above: underconfident. σ includes the lab’s reported uncertainty' +
+      (perProperty ? ' (reported for the primary objective only).' : '.');
   }
 
   /** `y (maximize)`: an objective's property and which way is better, for axes and headers. */
@@ -647,8 +682,8 @@
         $('detail').hidden = false;
         renderSummary(v);
         renderProgress(v);
-        renderParity(v);
-        renderCalibration(v);
+        lastView = v;
+        renderModels(v);
         renderOutcomes(v);
         renderPending(v);
         renderTop(v);
@@ -712,6 +747,7 @@
       signedIn();
     });
     $('logout').addEventListener('click', () => signOut());
+    $('parity-property').addEventListener('change', () => lastView && renderModels(lastView));
     if (token) signedIn();
   });
 })();
