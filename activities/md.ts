@@ -23,6 +23,7 @@ import {
   prepareMdJob,
 } from '../md/executors';
 import { type MdJobKey, type MdJobSpec, mdJobGroupPrefix, mdJobName, parseMdJobSpec } from '../md/jobSpec';
+import { orderedForMd } from '../md/orderedStructure';
 import { mdOutcome, temperatureResult } from '../md/runOutcome';
 import { readExtendedXyzFrames } from '../md/trajectory';
 import type { MdJobTemplate, MdOutcome, MdTemperatureResult } from '../schemas/mdStage';
@@ -131,12 +132,17 @@ export function createMdActivities(deps: MdActivityDeps) {
           `no structure for candidate ${input.candidate_id} in pool ${input.structure_pool_id} (import its CIF first)`,
         );
       }
-      const structure = readPymatgenJson(JSON.parse(doc.structure_json), `structure ${doc._id}`);
-      if (!structure.isOrdered) {
-        throw inputError(
-          `candidate ${input.candidate_id}: structure has partial occupancies; MD needs an ordered structure`,
+      let prepared: ReturnType<typeof orderedForMd>;
+      try {
+        prepared = orderedForMd(
+          readPymatgenJson(JSON.parse(doc.structure_json), `structure ${doc._id}`),
+          input.job.order_disordered,
+          input.candidate_id,
         );
+      } catch (err) {
+        throw inputError((err as Error).message, 'MdStructureError');
       }
+      const { structure, ordering } = prepared;
       let spec: MdJobSpec;
       try {
         spec = parseMdJobSpec({
@@ -156,6 +162,7 @@ export function createMdActivities(deps: MdActivityDeps) {
         candidate_id: input.candidate_id,
         structure_pool_id: input.structure_pool_id,
         spec_json: JSON.stringify(spec),
+        ...(ordering ? { ordering } : {}),
       });
       return { temperatures_K: spec.temperatures_K };
     },

@@ -26,6 +26,24 @@ export const MdResourcesSpec = z
   })
   .strict();
 
+/**
+ * How a structure with partial occupancies is made ordered for MD (materials/ordering.ts): the
+ * lowest-Ewald-energy ordering in the smallest supercell where the occupancies are integral.
+ * Disabled, such a candidate's MD fails as before ("MD needs an ordered structure").
+ */
+export const MdOrderingSpec = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** Largest ordered supercell (atoms); the engine then replicates it to supercell_min_length_A. */
+    max_atoms: z.number().int().min(1).max(2000).default(200),
+    /** Every ordering is evaluated up to this many; above it, this many random ones refined by swaps. */
+    samples: z.number().int().min(1).max(1_000_000).default(5000),
+    seed: z.number().int().min(0).default(0),
+    /** Largest rounding of an occupancy (count / sites − occupancy) accepted. */
+    occupancy_tolerance: z.number().min(0).lt(0.5).default(0.05),
+  })
+  .strict();
+
 /** What one NVT run does, for every temperature of one candidate. */
 export const MdJobTemplate = z
   .object({
@@ -49,6 +67,13 @@ export const MdJobTemplate = z
     seed: z.number().int().min(0).default(0),
     resources: MdResourcesSpec.default({ cores: 1, gpus: 0, wall_time_minutes: 60 }),
     executor: z.enum(MD_EXECUTORS).default('slurm'),
+    order_disordered: MdOrderingSpec.default({
+      enabled: true,
+      max_atoms: 200,
+      samples: 5000,
+      seed: 0,
+      occupancy_tolerance: 0.05,
+    }),
   })
   .strict();
 
@@ -123,6 +148,7 @@ export const MdStageSpec = z
   .strict();
 
 export type MdJobTemplate = z.infer<typeof MdJobTemplate>;
+export type MdOrderingSpec = z.infer<typeof MdOrderingSpec>;
 export type MdStageSpec = z.infer<typeof MdStageSpec>;
 export type MdStageSpecInput = z.input<typeof MdStageSpec>;
 

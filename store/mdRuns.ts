@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Db, GridFSBucket, ObjectId } from 'mongodb';
+import type { MdRunOrdering } from '../md/orderedStructure';
 import type { MdOutcome, MdTemperatureResult } from '../schemas/mdStage';
 
 export type MdRunStatus = 'running' | MdOutcome['status'];
@@ -19,6 +20,8 @@ export interface MdRunDoc {
   structure_pool_id: string;
   /** The validated MdJobSpec (structure included) as JSON text. */
   spec_json: string;
+  /** Present when the candidate's structure was disordered and ordered for MD. */
+  ordering?: MdRunOrdering;
   status: MdRunStatus;
   created_at: string;
   finished_at: string | null;
@@ -67,7 +70,8 @@ export async function createMdRun(
   run: Pick<
     MdRunDoc,
     '_id' | 'campaign_id' | 'iteration' | 'candidate_id' | 'structure_pool_id' | 'spec_json'
-  >,
+  > &
+    Partial<Pick<MdRunDoc, 'ordering'>>,
 ): Promise<MdRunDoc> {
   const doc = await runs(db).findOneAndUpdate(
     { _id: run._id },
