@@ -52,13 +52,20 @@ describe('campaign spec surrogate choice', () => {
     expect(r.error?.issues[0]?.path).toEqual(['uncertainty']);
   });
 
-  it('cgcnn: an ensemble of 3 members × 20 epochs by default, with bounds', () => {
-    expect(SurrogateSchema.parse({ kind: 'cgcnn' })).toEqual({ kind: 'cgcnn', members: 3, epochs: 20 });
-    expect(SurrogateSchema.parse({ kind: 'cgcnn', members: 2, epochs: 4 })).toEqual({
+  it('cgcnn: an ensemble of 3 members × 20 epochs without variance heads by default, with bounds', () => {
+    expect(SurrogateSchema.parse({ kind: 'cgcnn' })).toEqual({
+      kind: 'cgcnn',
+      members: 3,
+      epochs: 20,
+      variance_head: false,
+    });
+    expect(SurrogateSchema.parse({ kind: 'cgcnn', members: 2, epochs: 4, variance_head: true })).toEqual({
       kind: 'cgcnn',
       members: 2,
       epochs: 4,
+      variance_head: true,
     });
+    expect(() => SurrogateSchema.parse({ kind: 'cgcnn', variance_head: 'yes' })).toThrow(/variance_head/);
     expect(() => SurrogateSchema.parse({ kind: 'cgcnn', members: 1 })).toThrow(); // no spread, no std
     expect(() => SurrogateSchema.parse({ kind: 'cgcnn', epochs: 0 })).toThrow();
     expect(() => SurrogateSchema.parse({ kind: 'cgcnn', epochs: 1.5 })).toThrow();
