@@ -2,19 +2,16 @@
  * prepareMdRun on the real FerretDB with a disordered OBELiX candidate (97b, Li3.6Sc3.6Zr0.4O8):
  * ordered for MD by default and recorded in md_runs; refused as before when ordering is disabled.
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
 import * as os from 'node:os';
-import * as path from 'node:path';
 import type { Db, MongoClient } from 'mongodb';
 import { createMdActivities } from '../../activities/md';
-import { readCifStructure } from '../../materials/cifReader';
 import { toPymatgenDict } from '../../materials/pymatgenJson';
 import { connectMongo } from '../../store/db';
 import { getMdRun } from '../../store/mdRuns';
 import { saveStructures } from '../../store/structures';
 import { MdJobTemplate } from '../../schemas/mdStage';
-import { OBELIX_DIR } from '../unit/materials/obelix';
+import type { Structure } from '../../materials/structure';
+import { readObelixCifs } from '../unit/materials/obelix';
 import { requireServers, uniqueName } from '../helpers/integration';
 
 const { mongoUri } = requireServers();
@@ -24,16 +21,7 @@ let db: Db;
 
 beforeAll(async () => {
   ({ client, db } = await connectMongo(mongoUri, dbName));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'md-ordering-'));
-  execFileSync('tar', [
-    '-xzf',
-    path.join(OBELIX_DIR, 'all_cifs.tar.gz'),
-    '-C',
-    dir,
-    'all_randomized_cifs/97b.cif',
-  ]);
-  const s = readCifStructure(fs.readFileSync(path.join(dir, 'all_randomized_cifs', '97b.cif'), 'utf8'));
-  fs.rmSync(dir, { recursive: true });
+  const s = readObelixCifs(['97b']).get('97b') as Structure;
   expect(s.isOrdered).toBe(false);
   await saveStructures(db, 'pool', [
     {

@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCifStructure } from '../../../materials/cifReader';
 import { ewaldEnergy, ewaldMatrix, quadraticEnergy, siteCharges } from '../../../materials/ewald';
 import { Lattice, type Vec3 } from '../../../materials/lattice';
 import { guessOxidationStates } from '../../../materials/oxidationStates';
 import { Structure } from '../../../materials/structure';
 import { runPython } from '../../helpers/python';
-import { OBELIX_DIR } from './obelix';
+import { readObelixCifs } from './obelix';
 
 // Reference: pymatgen.analysis.ewald.EwaldSummation(structure).total_energy (acc_factor 12), on
 // the same lattice, coordinates and oxidation states (tests/reference/materials/ewald_reference.py).
@@ -39,16 +36,7 @@ function decorate(structure: Structure, states: ReadonlyMap<string, number>): St
 
 /** An ordered OBELiX CIF (Therrien et al. 2025) with oxidation states guessed as pymatgen does. */
 function obelix(id: string): Structure {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ewald-'));
-  execFileSync('tar', [
-    '-xzf',
-    path.join(OBELIX_DIR, 'all_cifs.tar.gz'),
-    '-C',
-    dir,
-    `all_randomized_cifs/${id}.cif`,
-  ]);
-  const s = readCifStructure(fs.readFileSync(path.join(dir, 'all_randomized_cifs', `${id}.cif`), 'utf8'));
-  fs.rmSync(dir, { recursive: true });
+  const s = readObelixCifs([id]).get(id) as Structure;
   return decorate(s, guessOxidationStates(s.composition));
 }
 

@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { parse } from 'csv-parse/sync';
+import { readCifStructure } from '../../../materials/cifReader';
+import type { Structure } from '../../../materials/structure';
 import { SHARED_DATASETS } from '../../helpers/python';
 
 export const OBELIX_DIR = path.join(SHARED_DATASETS, 'obelix');
@@ -44,4 +46,22 @@ export function extractObelixCifs(): { dir: string; files: string[] } {
   };
   walk(dir);
   return { dir, files: files.sort() };
+}
+
+/** Named OBELiX CIFs (e.g. "97b") read with our CIF reader, extracted once into a temp dir that is removed. */
+export function readObelixCifs(ids: readonly string[]): Map<string, Structure> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obelix-cif-'));
+  try {
+    execFileSync('tar', [
+      '-xzf',
+      path.join(OBELIX_DIR, 'all_cifs.tar.gz'),
+      '-C',
+      dir,
+      ...ids.map((id) => `all_randomized_cifs/${id}.cif`),
+    ]);
+    const text = (id: string) => fs.readFileSync(path.join(dir, 'all_randomized_cifs', `${id}.cif`), 'utf8');
+    return new Map(ids.map((id) => [id, readCifStructure(text(id), { source: `${id}.cif` })]));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { readCifStructure } from '../../../materials/cifReader';
 import { ewaldEnergy } from '../../../materials/ewald';
 import { Lattice, type Vec3 } from '../../../materials/lattice';
 import { OrderingError, orderDisorderedStructure } from '../../../materials/ordering';
 import { Structure, type Site } from '../../../materials/structure';
 import { runPython } from '../../helpers/python';
-import { OBELIX_DIR } from './obelix';
+import { readObelixCifs } from './obelix';
 
 // Reference: pymatgen OrderDisorderedStructureTransformation() (branch and bound) on the same
 // structure, decorated with the same oxidation states and made the same supercell
@@ -26,28 +23,7 @@ interface PymatgenOrdering {
 }
 
 /** OBELiX CIFs (Therrien et al. 2025, CC BY 4.0) read with our CIF reader. */
-const obelix = (() => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ordering-'));
-  const ids = ['gxz', 'tbu', 'e6b', '97b', '0fh', 'hx7'];
-  execFileSync('tar', [
-    '-xzf',
-    path.join(OBELIX_DIR, 'all_cifs.tar.gz'),
-    '-C',
-    dir,
-    ...ids.map((id) => `all_randomized_cifs/${id}.cif`),
-  ]);
-  const out = new Map<string, Structure>();
-  for (const id of ids) {
-    out.set(
-      id,
-      readCifStructure(fs.readFileSync(path.join(dir, 'all_randomized_cifs', `${id}.cif`), 'utf8'), {
-        source: `${id}.cif`,
-      }),
-    );
-  }
-  fs.rmSync(dir, { recursive: true });
-  return out;
-})();
+const obelix = readObelixCifs(['gxz', 'tbu', 'e6b', '97b', '0fh', 'hx7']);
 
 // Rock salt whose cation sites hold Mg 1/8, Li 3/4 and 1/8 vacancies (+1 on average, so the
 // cell stays neutral): integral only in a supercell of 2 cells (1 Mg, 6 Li, 1 vacancy).
