@@ -2,8 +2,8 @@
  * A real MD-fidelity result for one OBELiX material, through the whole MD stage:
  * `npm run bench -- md-obelix -- --id mdp [--temperatures 600,750,900] [--production-steps 7500]`.
  *
- * Reads the entry's CIF from OBELiX's archive (it must be ordered: CHGNet needs one species per
- * site), stores it as a candidate, runs mdCandidateWorkflow (sbatch per temperature when SLURM
+ * Reads the entry's CIF from OBELiX's archive (a partially occupied one is ordered by the MD
+ * stage, `job.order_disordered`, and the ordering is reported), stores it as a candidate, runs mdCandidateWorkflow (sbatch per temperature when SLURM
  * runs, else the command executor; CHGNet NVT; MSD → D → Nernst–Einstein σ → Arrhenius) on the
  * Temporal + MongoDB servers the environment names (started and stopped here when it names
  * none), and prints the MD estimate of σ(300 K) with its 95 % interval beside OBELiX's measured
@@ -62,8 +62,6 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
   const [block] = readCif(cif.text, { source: cif.file });
   if (!block) throw new Error(`${cif.file}: no data block`);
   const structure = block.structure;
-  if (!structure.isOrdered)
-    throw new Error(`OBELiX ${id} (${entry.reducedFormula}) is partially occupied: MD needs an ordered cell`);
 
   const temperatures = (option(argv, 'temperatures') ?? '600,750,900').split(',').map(Number);
   const executor = option(argv, 'executor') ?? (slurmRunning() ? 'slurm' : 'command');
@@ -94,7 +92,7 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
         candidate_id: id,
         formula: structure.composition.reducedFormula,
         num_sites: structure.numSites,
-        is_ordered: true,
+        is_ordered: structure.isOrdered,
         space_group: { number: sg.number, symbol: sg.symbol },
         matches_stated_space_group: null,
         structure_json: JSON.stringify(toPymatgenDict(structure)),
@@ -142,6 +140,7 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
         ? entry.log10_sigma >= interval[0] && entry.log10_sigma <= interval[1]
         : null,
       md_run_stored: stored?.status ?? null,
+      ordering: stored?.ordering ?? null,
       run_id: runId,
       wall_s,
     };
