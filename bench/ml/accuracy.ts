@@ -20,11 +20,12 @@ import { progressBar } from '../../ml/training/progressBar';
 import { loadObelixCifSplit } from './obelixData';
 
 export const USAGE = `npm run bench -- accuracy -- [--members 3] [--epochs 5] [--patience 5] [--batch 32]
-    [--lr 0.005] [--seed 0] [--rf-trees 500] [--variance-head] [--out file.json]
+    [--lr 0.005] [--seed 0] [--rf-trees 500] [--variance-head [--beta 0.5]] [--out file.json]
   The defaults are a quick run (~3.5 min on 2 cores with wasm, ~13 s per epoch of the 254 training
   crystals): too few epochs to converge. The full run of the issue (5 members trained to early
   stopping): --members 5 --epochs 30 --patience 10 (about 35 min on wasm). --variance-head trains
-  members that also predict a variance (Gaussian NLL); the ensemble's std is then their mixture's.
+  members that also predict a variance (Gaussian NLL; --beta: β-NLL weighting); the ensemble's std is
+  then their mixture's.
   scikit-learn: CRUCIBLE_SKLEARN_PYTHON, else ~/.cache/crucible/venv (infra/install-python.sh).`;
 
 const SKLEARN_PYTHON =
@@ -41,7 +42,12 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
   };
   const started = Date.now();
   const backend = await selectBackend();
-  const config = cgcnnConfig(argv.includes('--variance-head') ? { varianceHead: true } : {});
+  const beta = argv.includes('--beta') ? arg('beta', '0') : undefined;
+  const config = cgcnnConfig(
+    argv.includes('--variance-head')
+      ? { varianceHead: true, ...(beta === undefined ? {} : { varianceHeadBeta: beta }) }
+      : {},
+  );
   const data = loadObelixCifSplit(config.graph);
   const { train, test } = data;
 
@@ -96,6 +102,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
     target: 'log10 σ (S/cm); censored entries at -15 as the authors do',
     backend: backend.backend,
     variance_head: config.varianceHead === true,
+    variance_head_beta: config.varianceHead ? (config.varianceHeadBeta ?? 0) : null,
     split: { train: train.ids.length, test: test.ids.length, expected: '254/67' },
     cgcnn_test_mae: round(mae(prediction.mean, test.y)),
     rf_baseline_test_mae: round(rfMae),

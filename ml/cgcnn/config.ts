@@ -29,6 +29,13 @@ export interface CgcnnConfig {
    * The paper's model has no such head; absent means off, so existing configs keep their hash.
    */
   varianceHead?: boolean;
+  /**
+   * β-NLL (Seitzer et al., ICLR 2022): each crystal's NLL is weighted by its predicted variance^β,
+   * held constant in the gradient. Plain NLL (β = 0, absent) lets a model explain hard crystals
+   * away with a large variance instead of fitting their mean; β = 0.5 is the paper's choice and
+   * β = 1 gives the mean the gradient of MSE.
+   */
+  varianceHeadBeta?: number;
 }
 
 export const CGCNN_DEFAULTS: CgcnnConfig = {
@@ -51,6 +58,9 @@ export function cgcnnConfig(overrides: Partial<CgcnnConfig> = {}): CgcnnConfig {
     throw new Error(
       'cgcnnConfig: varianceHead is for regression; a classifier already predicts probabilities',
     );
+  const beta = config.varianceHeadBeta;
+  if (beta !== undefined && !(beta >= 0 && beta <= 1))
+    throw new Error(`cgcnnConfig: varianceHeadBeta must be in [0, 1], got ${beta}`);
   return config;
 }
 

@@ -22,7 +22,7 @@ export function cgcnnLoss(config: CgcnnConfig, output: Tensor, targets: Tensor):
     const oneHot = tf.oneHot(tf.reshape(targets, [-1]), 2);
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, output), 1)));
   }
-  if (hasVarianceHead(config)) return gaussianNll(output, targets);
+  if (hasVarianceHead(config)) return gaussianNll(output, targets, config.varianceHeadBeta ?? 0);
   return tf.mean(tf.square(tf.sub(output, targets)));
 }
 
@@ -38,15 +38,23 @@ export function headVariance(output: Tensor): Tensor {
 
 /**
  * mean over the batch of ½ (log σ² + (y − μ)² / σ²): torch.nn.GaussianNLLLoss (full=False) of
- * (μ, y, σ²), whose eps clamp never binds because σ² ≥ VARIANCE_FLOOR already.
+ * (μ, y, σ²), whose eps clamp never binds because σ² ≥ VARIANCE_FLOOR already. With β > 0, each
+ * term is weighted by (σ²)^β held constant in the gradient (β-NLL, Seitzer et al. 2022).
  */
-export function gaussianNll(output: Tensor, targets: Tensor): Tensor {
+export function gaussianNll(output: Tensor, targets: Tensor, beta = 0): Tensor {
   return tf.tidy(() => {
     const variance = headVariance(output);
     const squared = tf.square(tf.sub(headMean(output), targets));
-    return tf.mul(tf.mean(tf.add(tf.log(variance), tf.div(squared, variance))), 0.5);
+    const nll = tf.mul(tf.add(tf.log(variance), tf.div(squared, variance)), 0.5);
+    return tf.mean(beta > 0 ? tf.mul(nll, stopGradient(tf.pow(variance, beta))) : nll);
   });
 }
+
+/** x in the forward pass, a constant in the backward pass (torch's .detach()). */
+const stopGradient = tf.customGrad(((x: Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: Tensor) => tf.zerosLike(dy),
+})) as Parameters<typeof tf.customGrad>[0]);
 
 export function targetTensor(config: CgcnnConfig, values: ArrayLike<number>): Tensor {
   return config.task === 'classification'

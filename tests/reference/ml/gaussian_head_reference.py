@@ -1,10 +1,12 @@
 """PyTorch reference for the CGCNN variance head (tests/unit/ml/varianceHead.test.ts).
 
 stdin: {output [[mu, raw]...], targets [...], members {means [[...]], variances [[...]]}}
-stdout: {loss, grad_output [[d/dmu, d/draw]...], mixture {mean [...], variance [...]}}
+stdout: {loss, grad_output [[d/dmu, d/draw]...], beta_nll {beta, loss, grad_output},
+         mixture {mean [...], variance [...]}}
 
 loss: torch.nn.GaussianNLLLoss (full=False, eps=1e-6, mean) of (mu, y, softplus(raw) + 1e-6),
-with its gradient by autograd. mixture: the mean and variance of an equal-weight mixture of the
+with its gradient by autograd. beta_nll: the same per-crystal terms weighted by
+variance.detach() ** beta (Seitzer et al., ICLR 2022, their reference formulation). mixture: the mean and variance of an equal-weight mixture of the
 members' Gaussians, from torch.distributions.MixtureSameFamily.
 """
 import json
@@ -24,6 +26,13 @@ variance = F.softplus(raw) + 1e-6
 loss = torch.nn.GaussianNLLLoss(full=False, eps=1e-6, reduction="mean")(mu, targets, variance)
 loss.backward()
 
+BETA = 0.5
+beta_output = torch.tensor(data["output"], requires_grad=True)
+beta_variance = F.softplus(beta_output[:, 1]) + 1e-6
+terms = 0.5 * (beta_variance.log() + (beta_output[:, 0] - targets) ** 2 / beta_variance)
+beta_loss = (terms * beta_variance.detach() ** BETA).mean()
+beta_loss.backward()
+
 means = torch.tensor(data["members"]["means"]).T  # [inputs, members]
 stds = torch.tensor(data["members"]["variances"]).T.sqrt()
 m = means.shape[1]
@@ -33,6 +42,7 @@ json.dump(
     {
         "loss": loss.item(),
         "grad_output": output.grad.tolist(),
+        "beta_nll": {"beta": BETA, "loss": beta_loss.item(), "grad_output": beta_output.grad.tolist()},
         "mixture": {"mean": mixture.mean.tolist(), "variance": mixture.variance.tolist()},
     },
     sys.stdout,

@@ -9,7 +9,8 @@ import { torchReference } from './torchReference';
 
 // The variance head (Lakshminarayanan et al., NeurIPS 2017): each member predicts a mean and a
 // variance, trained by Gaussian NLL; the ensemble is the equal mixture of its members' Gaussians.
-// References: torch.nn.GaussianNLLLoss and its autograd gradient, and
+// References: torch.nn.GaussianNLLLoss and its autograd gradient, β-NLL (Seitzer et al., ICLR 2022) by
+// autograd, and
 // torch.distributions.MixtureSameFamily's mean and variance (tests/reference/ml/gaussian_head_reference.py).
 
 const input = {
@@ -38,6 +39,7 @@ const input = {
 interface Reference {
   loss: number;
   grad_output: number[][];
+  beta_nll: { beta: number; loss: number; grad_output: number[][] };
   mixture: { mean: number[]; variance: number[] };
 }
 const { value: ref, source } = torchReference<Reference>(
@@ -66,6 +68,22 @@ describe('variance head', () => {
       row.forEach((g, j) => expect(g).toBeCloseTo(ref.grad_output[i][j], 5)),
     );
     tf.dispose([output, targets, value, ...grads]);
+  });
+
+  it(`β-NLL weights each term by variance^β held constant in the gradient (Seitzer et al. 2022; ${source})`, async () => {
+    const output = tf.tensor2d(input.output);
+    const targets = tf.tensor2d(input.targets, [input.targets.length, 1]);
+    const { beta } = ref.beta_nll;
+    const { value, grads } = tf.valueAndGrads((o: tf.Tensor) => gaussianNll(o, targets, beta) as tf.Scalar)([
+      output,
+    ]);
+    expect((await value.data())[0]).toBeCloseTo(ref.beta_nll.loss, 5);
+    const grad = (await grads[0].array()) as number[][];
+    grad.forEach((row, i) => row.forEach((g, j) => expect(g).toBeCloseTo(ref.beta_nll.grad_output[i][j], 5)));
+    tf.dispose([output, targets, value, ...grads]);
+    expect(() => cgcnnConfig({ ...small, varianceHeadBeta: 1.5 })).toThrow(
+      /varianceHeadBeta must be in \[0, 1\]/,
+    );
   });
 
   it(`the ensemble's mean and std are the equal mixture's (torch MixtureSameFamily, ${source})`, () => {
