@@ -31,9 +31,9 @@ export interface CgcnnConfig {
   varianceHead?: boolean;
   /**
    * β-NLL (Seitzer et al., ICLR 2022): each crystal's NLL is weighted by its predicted variance^β,
-   * held constant in the gradient. Plain NLL (β = 0, absent) lets a model explain hard crystals
-   * away with a large variance instead of fitting their mean; β = 0.5 is the paper's choice and
-   * β = 1 gives the mean the gradient of MSE.
+   * held constant in the gradient. Plain NLL (β = 0) lets a model explain hard crystals away with
+   * a large variance instead of fitting their mean (on OBELiX: test MAE 2.50–2.85 against
+   * 2.36–2.41 with β = 0.5); β = 1 gives the mean the gradient of MSE. Absent: VARIANCE_HEAD_BETA.
    */
   varianceHeadBeta?: number;
 }
@@ -63,6 +63,9 @@ export function cgcnnConfig(overrides: Partial<CgcnnConfig> = {}): CgcnnConfig {
     throw new Error(`cgcnnConfig: varianceHeadBeta must be in [0, 1], got ${beta}`);
   return config;
 }
+
+/** β-NLL's exponent when a config gives none: the value Seitzer et al. recommend. */
+export const VARIANCE_HEAD_BETA = 0.5;
 
 /** True when the model predicts a mean and a variance per crystal. */
 export function hasVarianceHead(config: CgcnnConfig): boolean {

@@ -4,7 +4,7 @@
  * tfjs autodiff, the optimizer update, then the BatchNorm running-statistics update.
  */
 import type { GraphBatch } from '../cgcnn/batch';
-import { hasVarianceHead, type CgcnnConfig } from '../cgcnn/config';
+import { hasVarianceHead, VARIANCE_HEAD_BETA, type CgcnnConfig } from '../cgcnn/config';
 import { cgcnnForward } from '../cgcnn/model';
 import type { CgcnnVariables } from '../cgcnn/params';
 import { tf, type Tensor } from '../tf';
@@ -22,7 +22,8 @@ export function cgcnnLoss(config: CgcnnConfig, output: Tensor, targets: Tensor):
     const oneHot = tf.oneHot(tf.reshape(targets, [-1]), 2);
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, output), 1)));
   }
-  if (hasVarianceHead(config)) return gaussianNll(output, targets, config.varianceHeadBeta ?? 0);
+  if (hasVarianceHead(config))
+    return gaussianNll(output, targets, config.varianceHeadBeta ?? VARIANCE_HEAD_BETA);
   return tf.mean(tf.square(tf.sub(output, targets)));
 }
 

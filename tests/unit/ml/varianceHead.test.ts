@@ -96,6 +96,15 @@ describe('variance head', () => {
     expect(() => ensembleMoments([Float64Array.of(1)], [])).toThrow('one variance array per member');
   });
 
+  it('holds out no σ-scaling set by default (the mixture is calibrated as it comes), unless asked', () => {
+    expect(new CgcnnDeepEnsemble({ config: cgcnnConfig(small) }).options.calibrationFraction).toBe(0);
+    expect(
+      new CgcnnDeepEnsemble({ config: cgcnnConfig(small), calibrationFraction: 0.2 }).options
+        .calibrationFraction,
+    ).toBe(0.2);
+    expect(new CgcnnDeepEnsemble({ config: cgcnnConfig() }).options.calibrationFraction).toBe(0.1);
+  });
+
   it('is a regression option: two outputs, refused for classification', () => {
     expect(outputLength(cgcnnConfig(small))).toBe(2);
     expect(outputLength(cgcnnConfig({ ...small, varianceHead: false }))).toBe(1);
