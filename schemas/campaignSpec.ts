@@ -112,7 +112,7 @@ export const SurrogateSpec = z.discriminatedUnion('kind', [
         .boolean()
         .default(false)
         .describe(
-          "each member also predicts a variance (Gaussian NLL training); the uncertainty is the members' mixture",
+          "each member also predicts a variance (β-NLL training, β = 0.5); the std is the members' mixture, not σ-scaled",
         ),
     })
     .strict()
