@@ -14,6 +14,8 @@ import { readCifStructure } from '../../materials/cifReader';
 import { Composition } from '../../materials/composition';
 import { compositionFeatures } from '../../materials/compositionFeatures';
 import { crystalGraph, type CrystalGraph, type CrystalGraphOptions } from '../../materials/crystalGraph';
+import { orderDisorderedStructure } from '../../materials/ordering';
+import type { Structure } from '../../materials/structure';
 
 export const OBELIX_DIR =
   process.env.CRUCIBLE_OBELIX_DIR ??
@@ -34,6 +36,17 @@ export interface ObelixCifSplit {
   /** Entries with a CIF that could not be read, with the reason. */
   failures: string[];
   graphSeconds: number;
+  /** With `ordered`: disordered entries ordered, and those kept occupancy-weighted (with why). */
+  ordering: { ordered: number; kept_disordered: string[] } | null;
+}
+
+export interface ObelixLoadOptions {
+  /**
+   * Build graphs of disordered entries from their lowest-Ewald-energy ordering
+   * (materials/ordering.ts, at most `maxAtoms` atoms), as the OBELiX authors' structure models
+   * use rounded occupancies; entries that cannot be ordered keep occupancy-weighted embeddings.
+   */
+  ordered?: { maxAtoms: number };
 }
 
 function splitIds(file: string): string[] {
@@ -55,11 +68,26 @@ export function obelixSplitIds(): { train: string[]; test: string[] } {
   return { train: splitIds('train.csv'), test: splitIds('test.csv') };
 }
 
-export function loadObelixCifSplit(graphOptions: CrystalGraphOptions): ObelixCifSplit {
+export function loadObelixCifSplit(
+  graphOptions: CrystalGraphOptions,
+  options: ObelixLoadOptions = {},
+): ObelixCifSplit {
   const started = Date.now();
   const entries = obelixEntries();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'obelix-'));
   const failures: string[] = [];
+  const ordering = options.ordered ? { ordered: 0, kept_disordered: [] as string[] } : null;
+  const graphStructure = (id: string, s: Structure): Structure => {
+    if (!options.ordered || !ordering || s.isOrdered) return s;
+    try {
+      const r = orderDisorderedStructure(s, { maxAtoms: options.ordered.maxAtoms });
+      ordering.ordered += 1;
+      return r.structure;
+    } catch (error) {
+      ordering.kept_disordered.push(`${id}: ${(error as Error).message.split('\n')[0]}`);
+      return s;
+    }
+  };
   try {
     execFileSync('tar', ['-xzf', path.join(OBELIX_DIR, 'all_cifs.tar.gz'), '-C', dir]);
     const cifs = new Map<string, string>();
@@ -78,10 +106,8 @@ export function loadObelixCifSplit(graphOptions: CrystalGraphOptions): ObelixCif
         const entry = entries.get(id);
         if (!file || !entry) continue;
         try {
-          const graph = crystalGraph(
-            readCifStructure(fs.readFileSync(file, 'utf8'), { source: file }),
-            graphOptions,
-          );
+          const structure = readCifStructure(fs.readFileSync(file, 'utf8'), { source: file });
+          const graph = crystalGraph(graphStructure(id, structure), graphOptions);
           const features = compositionFeatures(Composition.parse(entry.trueFormula));
           part.graphs.push(graph);
           part.features.push(features);
@@ -95,7 +121,8 @@ export function loadObelixCifSplit(graphOptions: CrystalGraphOptions): ObelixCif
       return part;
     };
     const { train, test } = obelixSplitIds();
-    return { train: load(train), test: load(test), failures, graphSeconds: (Date.now() - started) / 1000 };
+    const parts = { train: load(train), test: load(test) };
+    return { ...parts, failures, graphSeconds: (Date.now() - started) / 1000, ordering };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
