@@ -121,7 +121,8 @@ function sortByElectronegativity(symbols: string[]): string[] {
   return [...symbols].sort((a, b) => key(a) - key(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-function gcd(a: number, b: number): number {
+/** Greatest common divisor of two integers (reduced formulas, supercell sizes). */
+export function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
   return Math.abs(a);
 }

@@ -15,13 +15,13 @@
  * Species of equal charge (S/Se, Cl/Br) have the same Ewald energy wherever they sit: the seed
  * decides between them, as it does in pymatgen.
  */
-import { Composition } from './composition';
+import { Composition, gcd } from './composition';
 import { type EwaldOptions, chargedCellEnergy, ewaldMatrix } from './ewald';
 import { type Vec3 } from './lattice';
 import { guessOxidationStates } from './oxidationStates';
 import { Structure, type Site, type SiteSpecies } from './structure';
 import { type SupercellDims, compactDiagonalSupercell, supercellImages, supercellLattice } from './supercell';
-import { createRng, type Rng } from '../optimize/rng';
+import { createRng, shuffled } from '../optimize/rng';
 
 export interface OrderingOptions {
   /** Largest ordered supercell tried (atoms, vacancies removed); default 200. */
@@ -157,11 +157,6 @@ function chargesFor(
   } catch (err) {
     return { why: (err as Error).message };
   }
-}
-
-function gcd(a: number, b: number): number {
-  while (b) [a, b] = [b, a % b];
-  return Math.abs(a);
 }
 
 /** Per group and species, the atoms in a supercell of n cells; or the misses when not integral. */
@@ -318,24 +313,23 @@ function nextPermutation(a: number[]): boolean {
 }
 
 /**
- * The variable part of the energy: sites 0..d-1 of `a` (a d×d block of the Ewald matrix, row
- * stride `stride`) with linear term u (interaction with the fixed sites, already doubled).
+ * The variable part of the energy: sites 0..d-1 of `a` (the leading d×d block of the Ewald
+ * matrix, row stride `stride`) with linear term u (interaction with the fixed sites, already doubled).
  */
 class Energy {
   constructor(
     private readonly a: Float64Array,
     private readonly stride: number,
-    private readonly offset: number,
     private readonly u: Float64Array,
   ) {}
 
   of(q: Float64Array): number {
-    const { a, stride, offset, u } = this;
+    const { a, stride, u } = this;
     let e = 0;
     for (let i = 0; i < q.length; i++) {
       if (q[i] === 0) continue;
       let row = 0;
-      const base = (offset + i) * stride + offset;
+      const base = i * stride;
       for (let j = 0; j < q.length; j++) row += a[base + j] * q[j];
       e += q[i] * (row + u[i]);
     }
@@ -344,9 +338,9 @@ class Energy {
 
   /** Steepest descent by swapping two sites of one group; returns swaps evaluated. */
   descend(q: Float64Array, groupOf: Int32Array): number {
-    const { a, stride, offset, u } = this;
+    const { a, stride, u } = this;
     const d = q.length;
-    const at = (i: number, j: number) => a[(offset + i) * stride + offset + j];
+    const at = (i: number, j: number) => a[i * stride + j];
     // v = A q + u/2 (u holds the doubled fixed-site interaction).
     const v = new Float64Array(d);
     for (let i = 0; i < d; i++) {
@@ -435,7 +429,7 @@ export function orderDisorderedStructure(
     for (let g = 0; g < qFixed.length; g++)
       fixedEnergy += qFixed[f] * qFixed[g] * matrix.a[(d + f) * n + d + g];
   }
-  const energy = new Energy(matrix.a, n, 0, u);
+  const energy = new Energy(matrix.a, n, u);
 
   // Labels per group: species index, -1 for a vacancy, sorted (the first permutation).
   const labels = groups.map((g, gi) => {
@@ -472,10 +466,10 @@ export function orderDisorderedStructure(
       if (g === labels.length) break;
     }
   } else {
-    const rng: Rng = createRng(seed);
+    const rng = createRng(seed);
     const kept: { e: number; labels: number[][] }[] = [];
     for (let s = 0; s < samples; s++) {
-      for (const l of labels) shuffleInPlace(l, rng);
+      labels.forEach((l, gi) => (labels[gi] = shuffled(l, rng)));
       fill();
       const e = energy.of(q);
       evaluated++;
@@ -532,13 +526,6 @@ export function orderDisorderedStructure(
     oxidation_states: p.oxidation_states,
     max_occupancy_deviation: p.deviation,
   };
-}
-
-function shuffleInPlace(a: number[], rng: Rng): void {
-  for (let i = a.length - 1; i > 0; i--) {
-    const j = rng.int(i + 1);
-    [a[i], a[j]] = [a[j], a[i]];
-  }
 }
 
 /**

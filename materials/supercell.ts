@@ -3,7 +3,6 @@
  * the order of pymatgen's make_supercell for a diagonal matrix (each site's images together).
  */
 import { Lattice, type Vec3 } from './lattice';
-import { Structure, type Site } from './structure';
 
 export type SupercellDims = [number, number, number];
 
@@ -30,13 +29,6 @@ export function supercellImages(frac: Readonly<Vec3>, dims: Readonly<SupercellDi
     }
   }
   return out;
-}
-
-export function diagonalSupercell(structure: Structure, dims: Readonly<SupercellDims>): Structure {
-  const sites: Site[] = structure.sites.flatMap((site) =>
-    supercellImages(site.frac, dims).map((frac) => ({ ...site, frac })),
-  );
-  return new Structure(supercellLattice(structure.lattice, dims), sites);
 }
 
 /**
