@@ -1,10 +1,10 @@
 /**
  * Deep ensemble of CGCNNs (Lakshminarayanan et al., NeurIPS 2017): M members trained from
  * different seeds (initialization and shuffles); the prediction is the members' mean and the
- * uncertainty their standard deviation (epistemic spread), plus each member's own predicted
- * variance when the config has a variance head (the paper's full recipe), rescaled by one
- * factor fitted on a holdout the members never saw (σ-scaling), because a few hundred crystals
- * leave the members agreeing far more than they are right.
+ * uncertainty their standard deviation (epistemic spread). Without variance heads that spread is
+ * rescaled by one factor fitted on a holdout the members never saw (σ-scaling), because a few
+ * hundred crystals leave the members agreeing far more than they are right; with them (the
+ * paper's full recipe) it is the std of the members' Gaussian mixture, used as it comes.
  *
  * Campaign integration: GraphSurrogate is models/surrogate.ts's Surrogate with crystal graphs
  * instead of feature rows and async fit/predict (tfjs reads GPU results asynchronously). An ML

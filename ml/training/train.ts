@@ -295,8 +295,7 @@ export async function predictCgcnnDistribution(
 ): Promise<{ mean: Float64Array; variance: Float64Array | null }> {
   const vars = createVariables(model.config, model.weights);
   const mean = new Float64Array(graphs.length);
-  const withVariance = hasVarianceHead(model.config);
-  const variance = withVariance ? new Float64Array(graphs.length) : null;
+  const variance = hasVarianceHead(model.config) ? new Float64Array(graphs.length) : null;
   const scale = model.normalizer.std;
   try {
     for (let start = 0; start < graphs.length; start += batchSize) {
@@ -305,7 +304,7 @@ export async function predictCgcnnDistribution(
       if (model.config.task === 'classification') {
         const values = await y.data();
         for (let k = 0; k < values.length / 2; k += 1) mean[start + k] = Math.exp(values[2 * k + 1]);
-      } else if (withVariance && variance) {
+      } else if (variance) {
         const [mu, v] = tf.tidy(() => [headMean(y), headVariance(y)]);
         mean.set(denormalize(model.normalizer, await mu.data()), start);
         (await v.data()).forEach((x, k) => (variance[start + k] = x * scale * scale));
