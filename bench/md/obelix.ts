@@ -25,6 +25,7 @@ import { saveStructures } from '../../store/structures';
 import { TASK_QUEUES, mdRunId, mdWorkflowId } from '../../workflows/definitions';
 import { mdCandidateWorkflow } from '../../workflows/md';
 import { slurmRunning, withServers } from '../withServers';
+import { sigmaReport } from './sigmaReport';
 
 export const USAGE = [
   'npm run bench -- md-obelix -- [--id mdp] [--temperatures 600,750,900] [--timestep-fs 2]',
@@ -117,7 +118,6 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
     });
     const wall_s = (Date.now() - t0) / 1000;
     const stored = await getMdRun(crucible.db, runId);
-    const interval = outcome.log10_sigma_300K_interval;
     return {
       benchmark: 'md-obelix',
       obelix_id: id,
@@ -130,15 +130,9 @@ async function runObelixMd(argv: string[]): Promise<Record<string, unknown>> {
       failure_reason: outcome.failure_reason,
       temperatures: outcome.temperatures,
       activation_energy_eV: outcome.activation_energy_eV,
-      log10_sigma_300K: outcome.log10_sigma_300K,
-      log10_sigma_300K_interval_95: interval,
-      sigma_300K_S_per_cm: outcome.log10_sigma_300K === null ? null : 10 ** outcome.log10_sigma_300K,
-      sigma_300K_interval_S_per_cm: interval ? interval.map((x) => 10 ** x) : null,
+      ...sigmaReport(outcome, entry.log10_sigma),
       measured_sigma_S_per_cm: entry.conductivity_S_per_cm,
       measured_log10_sigma: entry.log10_sigma,
-      measured_within_interval: interval
-        ? entry.log10_sigma >= interval[0] && entry.log10_sigma <= interval[1]
-        : null,
       md_run_stored: stored?.status ?? null,
       ordering: stored?.ordering ?? null,
       run_id: runId,

@@ -11,6 +11,7 @@ import { analyseTrajectory } from '../../md/analysis';
 import { mdOutcome, temperatureResult } from '../../md/runOutcome';
 import { readExtendedXyzFrames } from '../../md/trajectory';
 import type { MdTemperatureResult } from '../../schemas';
+import { sigmaReport } from './sigmaReport';
 
 function main(argv: string[]): Record<string, unknown> {
   const at = argv.indexOf('--measured');
@@ -42,20 +43,12 @@ function main(argv: string[]): Record<string, unknown> {
     { _id: 'reanalysis', campaign_id: 'reanalysis', iteration: 0, candidate_id: 'reanalysis' },
     { status: 'succeeded', temperatures, failure_reason: null },
   );
-  const interval = outcome.log10_sigma_300K_interval;
   return {
     temperatures,
     activation_energy_eV: outcome.activation_energy_eV,
     activation_energy_stderr_eV: outcome.activation_energy_stderr_eV,
-    log10_sigma_300K: outcome.log10_sigma_300K,
-    log10_sigma_300K_interval_95: interval,
-    sigma_300K_S_per_cm: outcome.log10_sigma_300K === null ? null : 10 ** outcome.log10_sigma_300K,
-    sigma_300K_interval_S_per_cm: interval ? interval.map((x) => 10 ** x) : null,
+    ...sigmaReport(outcome, measured === null ? null : Math.log10(measured)),
     measured_sigma_S_per_cm: measured,
-    measured_within_interval:
-      measured !== null && interval
-        ? Math.log10(measured) >= interval[0] && Math.log10(measured) <= interval[1]
-        : null,
   };
 }
 
