@@ -2,7 +2,7 @@
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
 import { outcomePoints, summarizeOutcomes, type OutcomePoint } from '../../optimize/outcomeSummary';
-import { campaignObjectives } from '../../schemas';
+import { campaignObjectives, measuredValues } from '../../schemas';
 import type { CampaignOutcomes, CampaignSpec, CampaignStatus, Measurement } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
 import { BatchDoc, campaignBatches } from '../../store/batches';
@@ -461,7 +461,7 @@ function modelQuality(
   const parity: ParityPoint[] = [];
   for (const m of measurements) {
     const p = predictions.get(`${m.iteration}/${m.candidate_id}`);
-    const measured = primary ? m.value : (m.values?.[property] ?? null);
+    const measured = measuredValues(m)[property] ?? null;
     if (m.status !== 'succeeded' || measured === null || p?.mean == null || p.std == null) continue;
     parity.push({
       experiment_id: m.experiment_id,
