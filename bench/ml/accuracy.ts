@@ -21,13 +21,15 @@ import { loadObelixCifSplit } from './obelixData';
 
 export const USAGE = `npm run bench -- accuracy -- [--members 3] [--epochs 5] [--patience 5] [--batch 32]
     [--lr 0.005] [--seed 0] [--rf-trees 500] [--variance-head [--beta 0.5]]
-    [--calibration 0.1] [--ordered [--ordered-max-atoms 200]] [--out file.json]
+    [--calibration 0.1] [--folds] [--ordered [--ordered-max-atoms 200]] [--out file.json]
   The defaults are a quick run (~3.5 min on 2 cores with wasm, ~13 s per epoch of the 254 training
   crystals): too few epochs to converge. 5 members × 10 epochs, patience 5: ~5 min; 5 × 30,
   patience 10: ~16 min (it overfits: see ml/README.md).
   --variance-head: members also predict a variance (β-NLL, --beta 0.5 by default, 0 for plain
   Gaussian NLL); the ensemble's std is their mixture's, with no σ-scaling holdout by default.
   --calibration: the share of the training split held out for σ-scaling (ensemble default).
+  --folds: member k early-stops on fold k of M (cross-validation folds) instead of its own random
+  10 % (the ensemble's validation option).
   --ordered: graphs of disordered entries from their lowest-Ewald-energy ordering (materials/ordering)
   instead of occupancy-weighted atom embeddings; entries that cannot be ordered keep the latter.
   scikit-learn: CRUCIBLE_SKLEARN_PYTHON, else ~/.cache/crucible/venv (infra/install-python.sh).`;
@@ -92,6 +94,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
       },
       // Default: the ensemble's (0.1; 0 with a variance head).
       ...(argv.includes('--calibration') ? { calibrationFraction: arg('calibration', '0.1') } : {}),
+      ...(argv.includes('--folds') ? { validation: 'folds' as const } : {}),
     },
     { onProgress: (_member, p) => bar(p) },
   );
@@ -144,6 +147,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
         bestValidationMae: round(Math.min(...m.history.map((h) => h.validationError))),
       })),
       options: ensemble.options.training,
+      validation: ensemble.options.validation,
       ensemble_size: ensemble.options.members,
       seconds: round(cgcnnSeconds, 1),
     },

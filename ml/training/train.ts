@@ -88,6 +88,11 @@ export interface GraphDataset {
   graphs: readonly CrystalGraph[];
   /** Target per graph: a value (regression) or class 0/1 (classification). */
   targets: readonly number[];
+  /**
+   * Indices held out for validation and early stopping, when the caller chose them (an
+   * ensemble's cross-validation fold); otherwise the options' seeded validationFraction split.
+   */
+  validation?: readonly number[];
 }
 
 /** Held-out indices for validation, from the seed alone. */
@@ -104,6 +109,23 @@ export function validationSplit(
   };
 }
 
+/** The caller's validation indices when given (checked), else the seeded fractional split. */
+export function datasetSplit(
+  data: GraphDataset,
+  options: TrainingOptions,
+): { train: number[]; validation: number[] } {
+  if (!data.validation) return validationSplit(data.graphs.length, options.validationFraction, options.seed);
+  const held = new Set(data.validation);
+  for (const i of held)
+    if (!Number.isInteger(i) || i < 0 || i >= data.graphs.length)
+      throw new Error(`trainCgcnn: validation index ${i} is not one of the ${data.graphs.length} graphs`);
+  if (held.size >= data.graphs.length) throw new Error('trainCgcnn: validation holds out every graph');
+  return {
+    validation: [...held].sort((a, b) => a - b),
+    train: data.graphs.map((_, i) => i).filter((i) => !held.has(i)),
+  };
+}
+
 /** A cheap fingerprint of config, options and data, so checkpoints never cross runs. */
 export function runKey(config: CgcnnConfig, options: TrainingOptions, data: GraphDataset): string {
   let h = 2166136261;
@@ -117,6 +139,10 @@ export function runKey(config: CgcnnConfig, options: TrainingOptions, data: Grap
     mix(Math.round(data.targets[i] * 1e6));
     for (let k = 0; k < g.atomFeatures.length; k += 97) mix(Math.round(g.atomFeatures[k] * 1e4));
   });
+  if (data.validation) {
+    mix(data.validation.length);
+    for (const i of data.validation) mix(i);
+  }
   return `cgcnn-${h.toString(16)}-${data.graphs.length}`;
 }
 
@@ -130,7 +156,7 @@ export async function trainCgcnn(
   if (data.graphs.length !== data.targets.length)
     throw new Error('trainCgcnn: graphs and targets differ in length');
   const key = runKey(config, options, data);
-  const split = validationSplit(data.graphs.length, options.validationFraction, options.seed);
+  const split = datasetSplit(data, options);
   const regression = config.task === 'regression';
   const trainTargets = split.train.map((i) => data.targets[i]);
   const resumed = hooks.checkpoint ? await hooks.checkpoint.load(key) : null;

@@ -1,7 +1,7 @@
 import { useBackend } from '../../../ml/backends/select';
 import { cgcnnConfig } from '../../../ml/cgcnn/config';
 import { varianceScale } from '../../../ml/ensemble/calibration';
-import { CgcnnDeepEnsemble, ensembleMoments } from '../../../ml/ensemble/deepEnsemble';
+import { CgcnnDeepEnsemble, crossValidationFolds, ensembleMoments } from '../../../ml/ensemble/deepEnsemble';
 import { deriveSeed } from '../../../ml/random';
 import { MemoryCheckpointSink } from '../../../ml/training/checkpoint';
 import { fitNormalizer } from '../../../ml/training/normalizer';
@@ -162,6 +162,47 @@ describe('deep ensemble', () => {
     scaled.std.forEach((s, i) => expect(s).toBeCloseTo(unscaled.std[i] * cal.scale, 12));
     const restored = CgcnnDeepEnsemble.fromJSON(JSON.parse(JSON.stringify(ensemble.toJSON())));
     expect(Array.from((await restored.predict(graphs)).std)).toEqual(Array.from(scaled.std));
+  });
+});
+
+describe('cross-validation folds', () => {
+  it('cut 0..n-1 into disjoint folds of sizes differing by at most one, seeded', () => {
+    const folds = crossValidationFolds(23, 5, 4);
+    expect(folds.map((f) => f.length).sort()).toEqual([4, 4, 5, 5, 5]);
+    expect(folds.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: 23 }, (_, i) => i));
+    expect(crossValidationFolds(23, 5, 4)).toEqual(folds);
+    expect(crossValidationFolds(23, 5, 5)).not.toEqual(folds);
+    expect(() => crossValidationFolds(3, 5, 0)).toThrow(/3 crystals cannot fill 5 folds/);
+    expect(() => crossValidationFolds(10, 1, 0)).toThrow(/at least 2 folds/);
+  });
+
+  it("member k early-stops on fold k and normalizes on the other folds ('folds' validation)", async () => {
+    const ensemble = new CgcnnDeepEnsemble({
+      members: 3,
+      config,
+      training: { ...options, epochs: 3 },
+      validation: 'folds',
+    });
+    await ensemble.fit(data.graphs, data.targets);
+    const folds = crossValidationFolds(data.graphs.length, 3, options.seed);
+    for (const [k, member] of ensemble.members.entries()) {
+      const fold = folds[k];
+      const rest = data.targets.filter((_, i) => !fold.includes(i));
+      expect(member.normalizer.mean).toBeCloseTo(fitNormalizer(rest).mean, 12);
+      // The best epoch's validation MAE is the MAE of the kept weights on exactly this fold.
+      const p = await predictCgcnn(member, fold.map((i) => data.graphs[i]));
+      const foldMae = fold.reduce((s, i, j) => s + Math.abs(p[j] - data.targets[i]), 0) / fold.length;
+      expect(member.history[member.bestEpoch - 1].validationError).toBeCloseTo(foldMae, 4);
+    }
+    const restored = CgcnnDeepEnsemble.fromJSON(JSON.parse(JSON.stringify(ensemble.toJSON())));
+    expect(restored.options.validation).toBe('folds');
+    expect(() => new CgcnnDeepEnsemble({ members: 1, validation: 'folds' })).toThrow(/at least 2 members/);
+  });
+
+  it('rejects validation indices outside the data', async () => {
+    await expect(
+      trainCgcnn(config, { ...data, validation: [0, 10] }, { ...options, epochs: 1 }),
+    ).rejects.toThrow(/validation index 10 is not one of the 10 graphs/);
   });
 });
 
