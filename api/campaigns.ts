@@ -7,6 +7,7 @@ import {
 import type { Db } from 'mongodb';
 import { BatchDecision, CampaignSpec, CampaignStatus, parseOrThrow } from '../schemas';
 import { summarizeOutcomes } from '../optimize/outcomeSummary';
+import { campaignBatches } from '../store/batches';
 import { getCampaign, listCampaigns } from '../store/campaigns';
 import { campaignMeasurements } from '../store/experiments';
 import { campaignWorkflow } from '../workflows/campaign';
@@ -19,6 +20,7 @@ import {
   statusQuery,
 } from '../workflows/definitions';
 import { HttpError } from './errors';
+import { modelQualityByProperty, summarizeModelQuality } from './modelQuality';
 
 /** Campaign operations shared by the HTTP API and the CLI. */
 export interface CampaignDeps {
@@ -54,10 +56,16 @@ export async function startCampaign(
 
 /**
  * Live status from the workflow; for a finished campaign, the last snapshot stored in MongoDB.
- * A multi-objective or constrained campaign also gets `outcomes` (Pareto front, feasibility),
- * computed here from its measurements: the workflow keeps only counters.
+ * With `summaries` (the default) it also gets, computed here from the stored measurements and
+ * batches because the workflow keeps only counters: `model_quality` (every campaign) and, for a
+ * multi-objective or constrained campaign, `outcomes` (Pareto front, feasibility). The dashboard
+ * turns them off: it reads those collections itself on every poll.
  */
-export async function campaignStatus(deps: CampaignDeps, campaignId: string): Promise<CampaignStatus> {
+export async function campaignStatus(
+  deps: CampaignDeps,
+  campaignId: string,
+  { summaries = true }: { summaries?: boolean } = {},
+): Promise<CampaignStatus> {
   let status: CampaignStatus;
   try {
     status = await deps.client.workflow.getHandle(campaignId).query(statusQuery);
@@ -68,11 +76,18 @@ export async function campaignStatus(deps: CampaignDeps, campaignId: string): Pr
       throw new HttpError(404, 'not_found', `no campaign "${campaignId}"`);
     } else throw err;
   }
-  const spec = (await getCampaign(deps.db, campaignId))?.spec;
-  // Only such campaigns pay for reading their measurements here.
-  if (!spec || (!spec.multi_objective && !spec.constraints?.length)) return status;
-  const outcomes = summarizeOutcomes(spec, await campaignMeasurements(deps.db, campaignId));
-  return outcomes ? { ...status, outcomes } : status;
+  const spec = summaries ? (await getCampaign(deps.db, campaignId))?.spec : undefined;
+  if (!spec) return status;
+  const [measurements, batches] = await Promise.all([
+    campaignMeasurements(deps.db, campaignId),
+    campaignBatches(deps.db, campaignId),
+  ]);
+  const outcomes = summarizeOutcomes(spec, measurements);
+  return {
+    ...status,
+    ...(outcomes ? { outcomes } : {}),
+    model_quality: modelQualityByProperty(spec, measurements, batches).map(summarizeModelQuality),
+  };
 }
 
 export async function signalCampaign(

@@ -20,7 +20,7 @@ import {
   startCampaign,
 } from '../api/campaigns';
 import { submitLabResult } from '../api/labResults';
-import type { CampaignOutcomes } from '../schemas';
+import type { CampaignOutcomes, ModelQualitySummary } from '../schemas';
 import { getCampaign } from '../store/campaigns';
 import { connectMongo } from '../store/db';
 import { NotificationDoc, campaignNotifications } from '../store/approvals';
@@ -85,6 +85,23 @@ function outcomeLines(o: CampaignOutcomes): string[] {
     ...o.pareto_front.map(
       (p) =>
         `    ${p.candidate_id.padEnd(12)} ${shown.map((k) => `${k} ${p.values[k] === undefined ? '–' : p.values[k].toFixed(3)}`).join('  ')}`,
+    ),
+  ];
+}
+
+/**
+ * One line per property: the pick-time predictions' error against the measurements and the
+ * coverage of their intervals (a calibrated model: 68 % / 95 %).
+ */
+export function modelQualityLines(quality: readonly ModelQualitySummary[]): string[] {
+  const pct = (x: number | null) => (x === null ? '–' : `${Math.round(100 * x)} %`);
+  return [
+    '  model (pick-time predictions vs measurements):',
+    ...quality.map((q) =>
+      q.n === 0
+        ? `    ${q.property.padEnd(12)} no measurement with a prediction yet`
+        : `    ${q.property.padEnd(12)} n ${q.n}  MAE ${q.mae?.toPrecision(3)}  RMSE ${q.rmse?.toPrecision(3)}` +
+          `  within ±σ ${pct(q.coverage_68)}  ±1.96σ ${pct(q.coverage_95)}  mean σ ${q.mean_std?.toPrecision(3)}`,
     ),
   ];
 }
@@ -209,6 +226,7 @@ async function run(ctx: Ctx, args: string[]): Promise<void> {
           `   failed ${status.failed_experiments}   pending ${status.pending_experiments.length}`,
         `  best ${status.best ? `${status.best.value.toFixed(3)} (${status.best.candidate_id})` : '–'}   ${sparkline(trace)}`,
         ...(status.outcomes ? outcomeLines(status.outcomes) : []),
+        ...(status.model_quality ? modelQualityLines(status.model_quality) : []),
         ...notificationLines,
       ].join('\n'),
     );

@@ -55,6 +55,25 @@ export const CampaignOutcomes = z.object({
 });
 export type CampaignOutcomes = z.infer<typeof CampaignOutcomes>;
 
+/**
+ * How well the surrogate of one property predicted what was then measured: each succeeded
+ * measurement against the prediction stored with the batch that picked it.
+ */
+export const ModelQualitySummary = z.object({
+  property: z.string(),
+  role: z.enum(['objective', 'constraint']),
+  n: z.number().int().describe('measurements of this property with a prediction from pick time'),
+  mae: z.number().nullable().describe('mean |measured − predicted|; null while n is 0'),
+  rmse: z.number().nullable(),
+  coverage_68: z
+    .number()
+    .nullable()
+    .describe('share within predicted ± σ (σ combined with the lab uncertainty); calibrated ≈ 0.68'),
+  coverage_95: z.number().nullable().describe('share within ± 1.96 σ; calibrated ≈ 0.95'),
+  mean_std: z.number().nullable().describe('mean predicted σ'),
+});
+export type ModelQualitySummary = z.infer<typeof ModelQualitySummary>;
+
 /** The answer to the campaign's `status` query. */
 export const CampaignStatus = z.object({
   campaign_id: z.string(),
@@ -81,6 +100,10 @@ export const CampaignStatus = z.object({
   outcomes: CampaignOutcomes.optional().describe(
     'multi-objective or constrained campaigns: Pareto front and feasibility (added by the API)',
   ),
+  model_quality: z
+    .array(ModelQualitySummary)
+    .optional()
+    .describe('per objective (primary first) and outcome constraint (added by the API)'),
 });
 export type CampaignStatus = z.infer<typeof CampaignStatus>;
 

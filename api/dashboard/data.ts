@@ -2,17 +2,22 @@
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
 import { outcomePoints, summarizeOutcomes, type OutcomePoint } from '../../optimize/outcomeSummary';
-import { campaignObjectives, measuredValues } from '../../schemas';
-import type { CampaignOutcomes, CampaignSpec, CampaignStatus, Measurement } from '../../schemas';
+import type { CampaignOutcomes, CampaignStatus } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
-import { BatchDoc, campaignBatches } from '../../store/batches';
+import { campaignBatches } from '../../store/batches';
 import { getCampaign, listCampaigns } from '../../store/campaigns';
 import { campaignExperiments, campaignMeasurements } from '../../store/experiments';
 import type { MdJobDoc, MdRunDoc } from '../../store/mdRuns';
 import { getPool, loadLabTruth } from '../../store/pools';
 import { CampaignDeps, campaignStatus } from '../campaigns';
 import { HttpError } from '../errors';
-import { CalibrationPoint, Direction, bestSoFarTrace, calibrationCurve, expectedBestOfRandom } from './stats';
+import {
+  batchPredictionOf,
+  modelQualityByProperty,
+  type ParityPoint,
+  type PropertyModelQuality,
+} from '../modelQuality';
+import { CalibrationPoint, Direction, bestSoFarTrace, expectedBestOfRandom } from './stats';
 import { candidateFormulas, poolStructureIds } from './structure';
 
 /** The approval request as the campaign status carries it (absent on snapshots written before it existed). */
@@ -34,30 +39,12 @@ export interface CampaignRow {
   awaiting_approval: boolean;
 }
 
-export interface ParityPoint {
-  experiment_id: string;
-  candidate_id: string;
-  iteration: number;
-  measured: number;
-  predicted: number;
-  std: number;
-  uncertainty: number | null;
-  /** Arrived after its experiment timed out or was cancelled: recorded, not learned from. */
-  late: boolean;
-}
-
 /**
  * Model quality for one property of a multi-objective or constrained campaign: its parity points
  * (prediction made at pick time vs measured value) and the calibration of their σ.
  */
-export interface PropertyModelView {
-  property: string;
-  role: 'objective' | 'constraint';
-  /** Objectives only: which way is better. */
-  direction: Direction | null;
-  parity: ParityPoint[];
-  calibration: { n: number; points: CalibrationPoint[] };
-}
+export type PropertyModelView = PropertyModelQuality;
+export type { ParityPoint };
 
 /** One cluster job of an MD run (one temperature, one attempt). */
 export interface MdJobView {
@@ -278,7 +265,7 @@ async function currentStatus(
     timer = setTimeout(() => resolve(null), QUERY_TIMEOUT_MS);
   });
   try {
-    return (await Promise.race([campaignStatus(deps, id), timeout])) ?? stored;
+    return (await Promise.race([campaignStatus(deps, id, { summaries: false }), timeout])) ?? stored;
   } catch (err) {
     if (stored || (err instanceof HttpError && err.statusCode === 404)) return stored;
     throw err;
@@ -336,7 +323,8 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
   const kMax = Math.max(status?.budget.experiments_max ?? 0, measurements.length, 1);
   const random = await randomExpectation(deps, doc.pool_id, direction, kMax);
 
-  const primary = modelQuality(measurements, batches, doc.spec.objective.property, true);
+  // Every objective and outcome constraint; the primary objective first.
+  const quality = modelQualityByProperty(doc.spec, measurements, batches);
 
   // Top measured candidates, best first, one row each.
   const sign = direction === 'maximize' ? -1 : 1;
@@ -373,9 +361,10 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       random_expected: random.curve,
       random_note: random.note,
     },
-    parity: primary.parity,
-    calibration: primary.calibration,
-    model_quality: modelQualityViews(doc.spec, measurements, batches, primary),
+    parity: quality[0].parity,
+    calibration: quality[0].calibration,
+    // A plain single-objective campaign has only the primary's plots above.
+    model_quality: quality.length > 1 ? quality : null,
     pending: experiments
       .filter((e) => e.status === 'requested')
       .sort((a, b) => a.requested_at.localeCompare(b.requested_at))
@@ -405,7 +394,9 @@ export async function campaignView(deps: CampaignDeps, id: string): Promise<Camp
       candidates: awaiting.candidate_ids.map((c) => {
         const i = approvalBatch?.candidate_ids.indexOf(c) ?? -1;
         const p =
-          approvalBatch && i >= 0 ? predictionOf(approvalBatch, doc.spec.objective.property, true) : null;
+          approvalBatch && i >= 0
+            ? batchPredictionOf(approvalBatch, doc.spec.objective.property, true)
+            : null;
         return { candidate_id: c, mean: p?.mean[i] ?? null, std: p?.std[i] ?? null };
       }),
     },
@@ -426,83 +417,4 @@ function outcomesView(
 ): CampaignView['outcomes'] {
   const summary = summarizeOutcomes(spec, measurements);
   return summary && { ...summary, points: outcomePoints(spec, measurements) };
-}
-
-/**
- * A batch's per-pick predictions of `property`: its stored per-property prediction, else (the
- * primary objective of a batch without one: single-objective, or stored before it existed) the
- * batch's own predicted_mean/std.
- */
-function predictionOf(
-  b: BatchDoc,
-  property: string,
-  primary: boolean,
-): { mean: (number | null)[]; std: (number | null)[] } | null {
-  return (
-    b.property_predictions?.[property] ?? (primary ? { mean: b.predicted_mean, std: b.predicted_std } : null)
-  );
-}
-
-/** Parity points and σ calibration of one property: each measurement against the prediction made when its candidate was picked. */
-function modelQuality(
-  measurements: readonly Measurement[],
-  batches: readonly BatchDoc[],
-  property: string,
-  primary: boolean,
-): Pick<PropertyModelView, 'parity' | 'calibration'> {
-  const predictions = new Map<string, { mean: number | null; std: number | null }>();
-  for (const b of batches) {
-    const p = predictionOf(b, property, primary);
-    if (!p) continue;
-    b.candidate_ids.forEach((c, i) =>
-      predictions.set(`${b.iteration}/${c}`, { mean: p.mean[i], std: p.std[i] }),
-    );
-  }
-  const parity: ParityPoint[] = [];
-  for (const m of measurements) {
-    const p = predictions.get(`${m.iteration}/${m.candidate_id}`);
-    const measured = measuredValues(m)[property] ?? null;
-    if (m.status !== 'succeeded' || measured === null || p?.mean == null || p.std == null) continue;
-    parity.push({
-      experiment_id: m.experiment_id,
-      candidate_id: m.candidate_id,
-      iteration: m.iteration,
-      measured,
-      predicted: p.mean,
-      std: p.std,
-      // The lab's reported uncertainty is of the primary value only.
-      uncertainty: primary ? m.uncertainty : null,
-      late: m.late === true,
-    });
-  }
-  // The residual y − μ also carries the lab's noise, so the scale is √(σ² + u²) when the lab reports u.
-  const zs = parity
-    .map((p) => (p.measured - p.predicted) / Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2))
-    .filter(Number.isFinite);
-  return { parity, calibration: { n: zs.length, points: calibrationCurve(zs) } };
-}
-
-/** Every objective's and outcome constraint's model quality; null for a plain single-objective spec. */
-function modelQualityViews(
-  spec: CampaignSpec,
-  measurements: readonly Measurement[],
-  batches: readonly BatchDoc[],
-  primary: Pick<PropertyModelView, 'parity' | 'calibration'>,
-): PropertyModelView[] | null {
-  const constraints = (spec.constraints ?? []).flatMap((c) => (c.kind === 'outcome' ? [c.property] : []));
-  if (!spec.multi_objective && constraints.length === 0) return null;
-  return [
-    ...campaignObjectives(spec).map((o, j) => ({
-      property: o.property,
-      role: 'objective' as const,
-      direction: o.direction,
-      ...(j === 0 ? primary : modelQuality(measurements, batches, o.property, false)),
-    })),
-    ...constraints.map((property) => ({
-      property,
-      role: 'constraint' as const,
-      direction: null,
-      ...modelQuality(measurements, batches, property, false),
-    })),
-  ];
 }

@@ -199,9 +199,16 @@ describe('crucible campaign status', () => {
     expect(text.join('\n')).not.toContain(extra[0].message);
     expect(text[0]).toContain(`${id}  completed`);
 
+    // The model's pick-time predictions against the measurements (3 modelled picks after 3 seeds).
+    const model = text.findIndex((l) => l.startsWith('  model'));
+    expect(text[model]).toBe('  model (pick-time predictions vs measurements):');
+    expect(text[model + 1]).toMatch(
+      /^ {4}y {12}n 3 {2}MAE \d\.\d+ {2}RMSE \d\.\d+ {2}within ±σ \d+ % {2}±1\.96σ \d+ %/,
+    );
     const json = JSON.parse((await cli(['campaign', 'status', id, '--json'])).stdout);
     expect(json.campaign_id).toBe(id);
     expect(json.notifications_total).toBe(total);
+    expect(json.model_quality).toEqual([expect.objectContaining({ property: 'y', role: 'objective', n: 3 })]);
     expect(json.notifications.map((n: { id: string }) => n.id)).toEqual(
       [5, 4, 3, 2, 1].map((i) => extra[i]._id),
     );

@@ -207,6 +207,32 @@ describe('two objectives and constraints through the simulated lab', () => {
     expect(view.calibration).toEqual(view.model_quality?.[0].calibration);
   });
 
+  it("reports each property's model quality in the status JSON, matching the dashboard's points", async () => {
+    const [status, view] = await Promise.all(
+      [`/campaigns/${campaignId}`, `/dashboard/api/campaigns/${campaignId}`].map(async (url) =>
+        (await call('chemist', 'GET', url)).json(),
+      ),
+    );
+    const quality = (status as CampaignStatus).model_quality ?? [];
+    expect(quality.map((q) => [q.property, q.role, q.n])).toEqual([
+      ['y', 'objective', 11],
+      ['z', 'objective', 11],
+      ['c', 'constraint', 11],
+    ]);
+    for (const [j, q] of quality.entries()) {
+      // Recomputed from the dashboard's parity points (which the test above ties to the store).
+      const points = (view as CampaignView).model_quality?.[j].parity ?? [];
+      const err = points.map((p) => Math.abs(p.measured - p.predicted));
+      const scale = points.map((p) => Math.sqrt(p.std ** 2 + (p.uncertainty ?? 0) ** 2));
+      expect(q.mae).toBeCloseTo(err.reduce((a, b) => a + b, 0) / err.length, 3);
+      expect(q.coverage_68).toBeCloseTo(err.filter((e, i) => e <= scale[i]).length / err.length, 3);
+      expect(q.coverage_95).toBeCloseTo(
+        err.filter((e, i) => e <= 1.959964 * scale[i]).length / err.length,
+        3,
+      );
+    }
+  });
+
   it('still loads batches stored before per-property predictions existed', async () => {
     // Last in this describe: it strips the new field from this campaign's stored batches.
     await crucible.db
