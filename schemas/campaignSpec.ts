@@ -236,6 +236,13 @@ export const ObjectiveSpec = z
   .strict();
 
 /**
+ * ParEGO scalarizes with one random weight vector per iteration, so each iteration pulls toward
+ * one direction of the front, and more objectives need more iterations to cover it; Knowles
+ * (2006) tested it on two- and three-objective problems. Four in all is the most we allow.
+ */
+export const MAX_ADDITIONAL_OBJECTIVES = 3;
+
+/**
  * More than one objective. ParEGO (Knowles 2006): every iteration draws simplex weights
  * (seeded by random_seed and the iteration), scalarizes the measured objectives with the
  * augmented Chebyshev function, and proposes with one surrogate of that scalar.
@@ -246,7 +253,9 @@ export const MultiObjectiveSpec = z
     additional_objectives: z
       .array(ObjectiveSpec.omit({ target: true }))
       .min(1)
-      .max(1)
+      .max(MAX_ADDITIONAL_OBJECTIVES, {
+        message: `ParEGO takes at most ${MAX_ADDITIONAL_OBJECTIVES + 1} objectives in all (${MAX_ADDITIONAL_OBJECTIVES} besides \`objective\`)`,
+      })
       .describe(
         'the objectives besides `objective` (which stays primary: best-so-far, target, LabResult.value)',
       ),

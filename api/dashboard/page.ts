@@ -48,7 +48,9 @@ export function dashboardHtml(): string {
       <div class="panel"><h3>Uncertainty calibration <span id="calibration-title" class="muted"></span></h3>
         <svg id="plot-calibration" viewBox="0 0 520 320" role="img" aria-label="calibration"></svg>
         <p class="note" id="calibration-note"></p></div>
-      <div class="panel" id="pareto-panel" hidden><h3>Pareto front <span id="pareto-title" class="muted"></span></h3>
+      <div class="panel" id="pareto-panel" hidden><h3>Pareto front <span id="pareto-title" class="muted"></span>
+        <span id="pareto-axes" hidden><select id="pareto-x" aria-label="objective on the x axis"></select>
+        vs <select id="pareto-y" aria-label="objective on the y axis"></select></span></h3>
         <svg id="plot-pareto" viewBox="0 0 520 320" role="img" aria-label="Pareto front"></svg>
         <table id="pareto-front"><thead><tr></tr></thead><tbody></tbody></table>
         <p class="note" id="pareto-note"></p></div>

@@ -49,6 +49,7 @@ const ids = {
   gated: uniqueName('dash-gated'),
   xtal: uniqueName('dash-xtal'),
   pareto: uniqueName('dash-pareto'),
+  three: uniqueName('dash-three'),
 };
 const outcomePool = writeOutcomePool(60, 5);
 
@@ -58,12 +59,13 @@ const outcomePool = writeOutcomePool(60, 5);
  */
 function writeOutcomePool(n: number, seed: number): string {
   const rng = createRng(seed);
-  const lines = ['id,x1,x2,x3,y,z,c'];
+  const lines = ['id,x1,x2,x3,y,z,c,w'];
   for (let i = 0; i < n; i++) {
     const [x1, x2, x3] = [rng.next(), rng.next(), rng.next()];
     const y = -10 * ((x1 - 0.7) ** 2 + (x2 - 0.2) ** 2);
     const z = (x1 - 0.3) ** 2 + (x3 - 0.5) ** 2;
-    lines.push([`m${String(i).padStart(3, '0')}`, x1, x2, x3, y, z, x1 + x2].join(','));
+    // w: the three-objective campaign's third objective (maximize).
+    lines.push([`m${String(i).padStart(3, '0')}`, x1, x2, x3, y, z, x1 + x2, x3 - x2].join(','));
   }
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-pareto-')), 'pool.csv');
   fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -162,6 +164,30 @@ beforeAll(async () => {
     }),
     ids.pareto,
   );
+  // Three objectives, no constraint, on the same pool (imported by the campaign above first).
+  await waitFor('the outcome pool import', () => getCampaign(crucible.db, ids.pareto));
+  await startCampaign(
+    deps(),
+    csvSpec(outcomePool, {
+      source: {
+        kind: 'csv',
+        path: outcomePool,
+        id_column: 'id',
+        target_column: 'y',
+        property_columns: { z: 'z', w: 'w' },
+      },
+      multi_objective: {
+        method: 'parego',
+        additional_objectives: [
+          { property: 'z', direction: 'minimize' },
+          { property: 'w', direction: 'maximize' },
+        ],
+      },
+      budget: { experiments: 9, iterations: 6 },
+      random_seed: 5,
+    }),
+    ids.three,
+  );
   // The others share the pool: start them once it is imported (concurrent first imports of one
   // pool race on its candidate ids and only settle through activity retries).
   await waitFor('the pool import', () => getCampaign(crucible.db, ids.done));
@@ -206,6 +232,7 @@ beforeAll(async () => {
   await crucible.client.workflow.getHandle(ids.done).result();
   await crucible.client.workflow.getHandle(ids.xtal).result();
   await crucible.client.workflow.getHandle(ids.pareto).result();
+  await crucible.client.workflow.getHandle(ids.three).result();
   browser = await launchChromium();
 });
 
@@ -354,7 +381,7 @@ describe('dashboard in Chromium', () => {
       'measured y',
       'predicted y',
     ]);
-    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(5);
+    expect(await page.locator('#campaigns tbody tr[data-campaign]').count()).toBe(Object.keys(ids).length);
     // A single-objective campaign without constraints shows neither outcome panel.
     expect(await page.locator('#pareto-panel').isHidden()).toBe(true);
     expect(await page.locator('#constraints-panel').isHidden()).toBe(true);
@@ -475,6 +502,69 @@ describe('dashboard in Chromium', () => {
     expect(await parityTitles(page)).toEqual(expectedTitles('c'));
     await select.selectOption('y');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-pareto.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('plots three objectives two at a time, chosen by the axis selectors, marking the 3-D front', async () => {
+    const status = await campaignStatus(deps(), ids.three);
+    const o = status.outcomes;
+    expect(o?.objectives.map((x) => x.property)).toEqual(['y', 'z', 'w']);
+    const front = o?.pareto_front ?? [];
+    expect(front.length).toBeGreaterThan(0);
+    const measured = (await campaignMeasurements(crucible.db, ids.three)).filter(
+      (m) => m.status === 'succeeded',
+    );
+    expect(measured).toHaveLength(9);
+
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await page.goto(`${base}/dashboard#token=${tokens.pi}&campaign=${ids.three}`);
+    await drawn(page, ids.three);
+    expect(await page.locator('#pareto-panel').isVisible()).toBe(true);
+    expect(await page.locator('#pareto-axes').isVisible()).toBe(true);
+    const plot = page.locator('#plot-pareto');
+    const xs = page.locator('#pareto-x');
+    const ys = page.locator('#pareto-y');
+    expect(await xs.locator('option').allTextContents()).toEqual([
+      'y (maximize)',
+      'z (minimize)',
+      'w (maximize)',
+    ]);
+    expect([await xs.inputValue(), await ys.inputValue()]).toEqual(['y', 'z']);
+    // Non-dominated in all three: marked, not joined (a 2-D projection of it is no curve).
+    expect(await plot.locator('circle.front-point').count()).toBe(front.length);
+    expect(await plot.locator('circle.outcome-point').count()).toBe(measured.length - front.length);
+    expect(await plot.locator('path.front-line').count()).toBe(0);
+    expect(await page.locator('#pareto-front thead th').allInnerTexts()).toEqual([
+      'candidate',
+      'y (maximize)',
+      'z (minimize)',
+      'w (maximize)',
+      'experiment',
+    ]);
+    const frontTitles = async () => (await plot.locator('circle.front-point title').allTextContents()).sort();
+    const expected = (a: string, b: string) =>
+      front
+        .map(
+          (p) =>
+            `${p.candidate_id}: ${a} ${fmt(p.values[a])}, ${b} ${fmt(p.values[b])} — on the Pareto front`,
+        )
+        .sort();
+    expect(await frontTitles()).toEqual(expected('y', 'z'));
+
+    await ys.selectOption('w');
+    expect(await plot.locator('text.axis-label').allTextContents()).toEqual(['y (maximize)', 'w (maximize)']);
+    expect(await frontTitles()).toEqual(expected('y', 'w'));
+    await xs.selectOption('z');
+    expect(await frontTitles()).toEqual(expected('z', 'w'));
+    // The choice survives the next polls.
+    await drawn(page, ids.three, Number(await page.evaluate(() => document.body.dataset.polls)) + 2);
+    expect([await xs.inputValue(), await ys.inputValue()]).toEqual(['z', 'w']);
+    expect(await frontTitles()).toEqual(expected('z', 'w'));
+    await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-three-objectives.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -27,8 +27,8 @@ const FORMULAS = ['Li6PS5Cl', 'Li10GeP2S12', 'Li3PS4', 'Li7La3Zr2O12', 'Li2GeS3'
 /** y (maximize) peaks at x1 = 0.7, x2 = 0.2; z (minimize) at x1 = 0.3, x3 = 0.5; feasible c = x1 + x2 ≤ 1. */
 function writePool(n: number, seed: number) {
   const rng = createRng(seed);
-  const rows = new Map<string, { formula: string; y: number; z: number; c: number }>();
-  const lines = ['id,formula,x1,x2,x3,y,z,c'];
+  const rows = new Map<string, { formula: string; y: number; z: number; c: number; w: number }>();
+  const lines = ['id,formula,x1,x2,x3,y,z,c,w'];
   for (let i = 0; i < n; i++) {
     const [x1, x2, x3] = [rng.next(), rng.next(), rng.next()];
     const id = `m${String(i).padStart(3, '0')}`;
@@ -37,9 +37,10 @@ function writePool(n: number, seed: number) {
       y: -10 * ((x1 - 0.7) ** 2 + (x2 - 0.2) ** 2),
       z: (x1 - 0.3) ** 2 + (x3 - 0.5) ** 2,
       c: x1 + x2,
+      w: x3 - x2, // a third objective (maximize), for the three-objective campaign
     };
     rows.set(id, row);
-    lines.push([id, row.formula, x1, x2, x3, row.y, row.z, row.c].join(','));
+    lines.push([id, row.formula, x1, x2, x3, row.y, row.z, row.c, row.w].join(','));
   }
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-outcomes-')), 'pool.csv');
   fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -244,6 +245,64 @@ describe('two objectives and constraints through the simulated lab', () => {
     // Old ParEGO batches have no prediction of y (only of the scalar): empty plots, as before.
     expect(view.parity).toEqual([]);
     expect(view.model_quality?.every((q) => q.parity.length === 0 && q.calibration.n === 0)).toBe(true);
+  });
+});
+
+describe('three objectives', () => {
+  it('scalarizes all three with ParEGO, measures each, and reports the 3-D Pareto front', async () => {
+    const spec = outcomeSpec({
+      source: {
+        kind: 'csv',
+        path: pool.file,
+        id_column: 'id',
+        target_column: 'y',
+        formula_column: 'formula',
+        property_columns: { z: 'z', w: 'w' },
+      },
+      multi_objective: {
+        method: 'parego',
+        additional_objectives: [
+          { property: 'z', direction: 'minimize' },
+          { property: 'w', direction: 'maximize' },
+        ],
+      },
+      constraints: [],
+      budget: { experiments: 10, iterations: 10 },
+    });
+    const handle = await crucible.client.workflow.start(campaignWorkflow, {
+      workflowId: uniqueName('three-objectives'),
+      taskQueue: TASK_QUEUES.orchestration,
+      args: [{ spec }],
+    });
+    expect((await handle.result()).status.stop_reason).toBe('experiment_budget');
+    const id = handle.workflowId;
+    const batches = await campaignBatches(crucible.db, id);
+    for (const b of batches.slice(1)) {
+      expect(b.method).toBe('parego+gp+log_ei');
+      expect(b.parego_weights).toEqual(parEgoWeights(3, (17 + b.iteration * 7919) >>> 0));
+      expect(Object.keys(b.property_predictions ?? {}).sort()).toEqual(['w', 'y', 'z']);
+    }
+    const experiments = await campaignExperiments(crucible.db, id);
+    expect(experiments.every((e) => JSON.stringify(e.properties) === '["y","z","w"]')).toBe(true);
+    const measurements = await campaignMeasurements(crucible.db, id);
+    expect(measurements).toHaveLength(10);
+    for (const m of measurements)
+      expect(m.values?.w).toBeCloseTo(pool.rows.get(m.candidate_id)?.w as number, 12);
+
+    const status = (await call('chemist', 'GET', `/campaigns/${id}`)).json() as CampaignStatus;
+    expect(status.outcomes?.objectives.map((o) => o.property)).toEqual(['y', 'z', 'w']);
+    // Non-dominated in all three (oriented so larger is better), checked from the raw measurements.
+    const expected = nonDominatedIndices(
+      measurements.map((m) => [m.value as number, -(m.values?.z as number), m.values?.w as number]),
+    )
+      .map((i) => measurements[i].candidate_id)
+      .sort();
+    expect(status.outcomes?.pareto_front.map((p) => p.candidate_id).sort()).toEqual(expected);
+    expect(status.model_quality?.map((q) => [q.property, q.n])).toEqual([
+      ['y', 6],
+      ['z', 6],
+      ['w', 6],
+    ]);
   });
 });
 

@@ -249,20 +249,53 @@
 
   /**
    * Multi-objective or constrained campaigns only (v.outcomes null: both panels hidden, the page
-   * as before). Two objectives: every measured point, infeasible ones apart, the feasible
-   * Pareto front joined and listed. Constraints: how many measurements satisfy each.
+   * as before). Two or more objectives: every measured point, infeasible ones apart, the
+   * feasible Pareto front marked and listed. Constraints: how many measurements satisfy each.
    */
   function renderOutcomes(v) {
     const o = v.outcomes;
-    const two = Boolean(o) && o.objectives.length === 2;
-    $('pareto-panel').hidden = !two;
+    const multi = Boolean(o) && o.objectives.length >= 2;
+    $('pareto-panel').hidden = !multi;
     $('constraints-panel').hidden = !o || !o.constraints.length;
-    if (two) renderPareto(v, o);
+    if (multi) renderPareto(v, o);
     if (o && o.constraints.length) renderConstraints(o);
   }
 
+  /**
+   * The two objectives the Pareto plot shows: with three or more, the axis selectors choose
+   * (first two by default; rebuilt only when the objectives change, so a choice survives the poll).
+   */
+  function paretoAxes(o) {
+    const many = o.objectives.length > 2;
+    $('pareto-axes').hidden = !many;
+    const xs = $('pareto-x');
+    const ys = $('pareto-y');
+    const key = o.objectives.map((x) => x.property).join('|');
+    if (xs.dataset.key !== key) {
+      xs.dataset.key = key;
+      for (const [select, initial] of [
+        [xs, 0],
+        [ys, 1],
+      ]) {
+        select.replaceChildren();
+        for (const x of o.objectives) {
+          const option = document.createElement('option');
+          option.value = x.property;
+          option.textContent = objectiveLabel(x);
+          select.appendChild(option);
+        }
+        select.value = o.objectives[initial].property;
+      }
+    }
+    const find = (select, fallback) => o.objectives.find((x) => x.property === select.value) || fallback;
+    return [find(xs, o.objectives[0]), find(ys, o.objectives[1])];
+  }
+
   function renderPareto(v, o) {
-    const [a, b] = o.objectives;
+    const [a, b] = paretoAxes(o);
+    // With more than two objectives the front is non-dominated in all of them: in a 2-D view its
+    // points are marked, not joined (the projection is not a curve).
+    const joined = o.objectives.length === 2;
     const onFront = new Set(o.pareto_front.map((p) => p.experiment_id));
     const point = (p) => ({
       x: p.values[a.property],
@@ -285,21 +318,27 @@
         r: 3.5,
         points: infeasible,
       });
-    layers.push(
-      { type: 'line', cls: 'front-line', points: front.map((p) => [p.x, p.y]) },
-      { type: 'points', cls: 'front-point', label: 'Pareto front', r: 5, points: front },
-    );
+    if (joined) layers.push({ type: 'line', cls: 'front-line', points: front.map((p) => [p.x, p.y]) });
+    layers.push({
+      type: 'points',
+      cls: 'front-point',
+      label: joined ? 'Pareto front' : `Pareto front (all ${o.objectives.length} objectives)`,
+      r: 5,
+      points: front,
+    });
     P.chart($('plot-pareto'), {
       x: { label: objectiveLabel(a), domain: P.extent(all.map((p) => p.x)) },
       y: { label: objectiveLabel(b), domain: P.extent(all.map((p) => p.y)) },
       layers,
-      empty: all.length ? undefined : 'no measurements with both objectives yet',
+      empty: all.length ? undefined : 'no measurements with every objective yet',
     });
-    $('pareto-title').textContent = `— ${a.direction} ${a.property}, ${b.direction} ${b.property}`;
+    $('pareto-title').textContent = joined
+      ? `— ${a.direction} ${a.property}, ${b.direction} ${b.property}`
+      : `— ${o.objectives.length} objectives:`;
 
     const head = $('pareto-front').querySelector('thead tr');
     head.replaceChildren();
-    for (const h of ['candidate', objectiveLabel(a), objectiveLabel(b), 'experiment']) {
+    for (const h of ['candidate', ...o.objectives.map(objectiveLabel), 'experiment']) {
       const th = document.createElement('th');
       th.textContent = h;
       head.appendChild(th);
@@ -310,14 +349,13 @@
       const tr = document.createElement('tr');
       tr.className = 'front-row';
       cell(tr, p.candidate_id, 'id');
-      cell(tr, P.fmt(p.values[a.property]));
-      cell(tr, P.fmt(p.values[b.property]));
+      for (const x of o.objectives) cell(tr, P.fmt(p.values[x.property]));
       cell(tr, p.experiment_id, 'id muted');
       candidateLink(tr, v.campaign_id, p.candidate_id);
       tbody.appendChild(tr);
     }
     $('pareto-note').textContent =
-      `${o.pareto_front.length} on the front of ${o.feasible} feasible, ${o.measured} measured with both objectives` +
+      `${o.pareto_front.length} on the front of ${o.feasible} feasible, ${o.measured} measured with ${joined ? 'both objectives' : 'every objective'}` +
       (o.measured > o.feasible ? `; ${o.measured - o.feasible} infeasible (hollow red)` : '') +
       '. The front is the non-dominated feasible points, best first in the first objective.';
   }
@@ -748,6 +786,11 @@
     });
     $('logout').addEventListener('click', () => signOut());
     $('parity-property').addEventListener('change', () => lastView && renderModels(lastView));
+    for (const id of ['pareto-x', 'pareto-y'])
+      $(id).addEventListener(
+        'change',
+        () => lastView && lastView.outcomes && renderPareto(lastView, lastView.outcomes),
+      );
     if (token) signedIn();
   });
 })();

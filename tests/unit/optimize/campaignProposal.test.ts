@@ -196,6 +196,38 @@ describe('proposeCampaignBatch: ParEGO', () => {
     expect(without.predictions.b.mean).toEqual(p.predictions.b.mean);
   });
 
+  it('takes a third objective: the scalar of all three, and a prediction of each', () => {
+    const f3 = (x: number[]) => x[2] - x[0]; // maximized
+    const three = {
+      ...input,
+      measured: measured.map((p) => ({ x: p.x, values: { ...p.values, c: f3(p.x) } })),
+      objectives: [...input.objectives, { property: 'c', direction: 'maximize' as const }],
+    };
+    const seed = 7;
+    const w = parEgoWeights(3, seed);
+    expect(w).toHaveLength(3);
+    const direct = proposeBatch({
+      X_train: measured.map((p) => p.x),
+      y_train: parEgoScalarize(
+        measured.map((p) => [p.values.a, -p.values.b, f3(p.x)]),
+        w,
+      ),
+      X_pool: input.X_pool,
+      X_pending: input.X_pending,
+      q: 4,
+      surrogate: { kind: 'gp' },
+      acquisition: { kind: 'ei' },
+      seed,
+    });
+    const p = proposeCampaignBatch({ ...three, seed });
+    expect(p.weights).toEqual(w);
+    expect(p.indices).toEqual(direct.indices);
+    expect(Object.keys(p.predictions).sort()).toEqual(['a', 'b', 'c']);
+    p.indices.forEach((i, k) => {
+      expect(Math.abs((p.predictions.c.mean[k] as number) - f3(input.X_pool[i]))).toBeLessThan(0.05);
+    });
+  });
+
   it('learns only from measurements that have every objective', () => {
     const partial = [...measured, { x: X[30], values: { a: 1 } }];
     expect(proposeCampaignBatch({ ...input, measured: partial, seed: 1 }).train_size).toBe(25);

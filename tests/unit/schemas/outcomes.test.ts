@@ -46,6 +46,31 @@ describe('CampaignSpec objectives and constraints', () => {
     expect(requiredProperties(parseOrThrow(CampaignSpec, csvSpec('p.csv'), 'spec'))).toEqual(['y']);
   });
 
+  it('accepts up to four objectives, each needing its hidden column for the simulated lab', () => {
+    const four = {
+      ...good(),
+      source: { ...source, property_columns: { z: 'z', c: 'c', w: 'w', v: 'v' } },
+      multi_objective: {
+        method: 'parego',
+        additional_objectives: [
+          { property: 'z', direction: 'minimize' },
+          { property: 'w', direction: 'maximize' },
+          { property: 'v', direction: 'minimize' },
+        ],
+      },
+    };
+    expect(requiredProperties(parseOrThrow(CampaignSpec, four, 'campaign spec'))).toEqual([
+      'y',
+      'z',
+      'w',
+      'v',
+      'c',
+    ]);
+    const missing = messageOf({ ...four, source });
+    expect(missing).toContain('the simulated lab needs a hidden column for property "w"');
+    expect(missing).toContain('the simulated lab needs a hidden column for property "v"');
+  });
+
   const withConstraints = (constraints: unknown[]) => ({ ...good(), constraints });
   it.each([
     [
@@ -130,18 +155,18 @@ describe('CampaignSpec objectives and constraints', () => {
       'source.kind: the simulated lab on OBELiX measures only its conductivity, not z, c',
     ],
     [
-      'three objectives',
+      'five objectives',
       {
         ...good(),
         multi_objective: {
           method: 'parego',
-          additional_objectives: [
-            { property: 'z', direction: 'minimize' },
-            { property: 'w', direction: 'minimize' },
-          ],
+          additional_objectives: ['z', 'w', 'v', 'u'].map((property) => ({
+            property,
+            direction: 'minimize',
+          })),
         },
       },
-      'multi_objective.additional_objectives',
+      'multi_objective.additional_objectives: ParEGO takes at most 4 objectives in all (3 besides `objective`)',
     ],
     [
       'a target on an additional objective',
