@@ -1,0 +1,130 @@
+/**
+ * `npm run bench -- campaign-proposal`: seconds for one campaign iteration's proposal (surrogate
+ * fits included, as the ML activity runs it) by what the spec asks for, on one synthetic
+ * problem in one process: a single objective (the batch fast path), one outcome constraint
+ * (a second fit, and the generic believer loop), and ParEGO over 2, 3 and 4 objectives (one fit
+ * of the scalar plus one per objective for the per-property predictions). Ratios are against
+ * the single objective measured in the same run. Median and p95 over repeats.
+ */
+import * as os from 'node:os';
+import { parseArgs } from 'node:util';
+import {
+  MeasuredPoint,
+  proposeCampaignBatch,
+  type CampaignProposalInput,
+} from '../../optimize/campaignProposal';
+import { createRng } from '../../optimize/rng';
+import { p95 } from './main';
+
+export const USAGE = `usage: npm run bench -- campaign-proposal -- [options]
+  --pool N          candidates (default 10000)
+  --train N         measured candidates (default 100)
+  --features D      (default 10)
+  --q N             batch size (default 5)
+  --repeats N       timed proposals per case (default 3)
+  --surrogate K     gp | random_forest (default gp)`;
+
+/** Four objectives and a constraint on the same inputs: smooth, pulling in different directions. */
+const PROPERTIES: Record<string, (x: number[]) => number> = {
+  y: (x) => -((x[0] - 0.7) ** 2) - (x[1] - 0.2) ** 2,
+  z: (x) => (x[0] - 0.3) ** 2 + (x[2] - 0.5) ** 2,
+  w: (x) => x[3] - x[1],
+  v: (x) => Math.sin(4 * x[4]) * x[5],
+  c: (x) => x[0] + x[1],
+};
+
+export async function campaignProposalBenchmark(argv: string[]): Promise<Record<string, unknown>> {
+  const { values: a } = parseArgs({
+    args: argv,
+    options: {
+      pool: { type: 'string', default: '10000' },
+      train: { type: 'string', default: '100' },
+      features: { type: 'string', default: '10' },
+      q: { type: 'string', default: '5' },
+      repeats: { type: 'string', default: '3' },
+      surrogate: { type: 'string', default: 'gp' },
+    },
+  });
+  const int = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got ${v}`);
+    return n;
+  };
+  const [m, n, d, q, repeats] = (['pool', 'train', 'features', 'q', 'repeats'] as const).map((k) =>
+    int(k, a[k]),
+  );
+  if (d < 6) throw new Error(`--features must be at least 6 (the properties use x0..x5), got ${d}`);
+  const surrogate = a.surrogate;
+  if (surrogate !== 'gp' && surrogate !== 'random_forest')
+    throw new Error(`--surrogate must be gp or random_forest, got ${surrogate}`);
+
+  const rng = createRng(20261128);
+  const row = () => Array.from({ length: d }, () => rng.next());
+  const measured: MeasuredPoint[] = Array.from({ length: n }, () => {
+    const x = row();
+    return { x, values: Object.fromEntries(Object.entries(PROPERTIES).map(([k, f]) => [k, f(x)])) };
+  });
+  const pool = Array.from({ length: m }, row);
+  const base: Omit<CampaignProposalInput, 'objectives' | 'constraints' | 'seed'> = {
+    measured,
+    X_pool: pool,
+    X_pending: [],
+    q,
+    surrogate: { kind: surrogate },
+    acquisition: { kind: 'log_ei' },
+  };
+  const objective = (property: string, direction: 'maximize' | 'minimize' = 'maximize') => ({
+    property,
+    direction,
+  });
+  const cases: Record<string, Pick<CampaignProposalInput, 'objectives' | 'constraints'>> = {
+    single_objective: { objectives: [objective('y')], constraints: [] },
+    one_constraint: {
+      objectives: [objective('y')],
+      constraints: [{ property: 'c', max: 1, surrogate: { kind: surrogate } }],
+    },
+    parego_2: { objectives: [objective('y'), objective('z', 'minimize')], constraints: [] },
+    parego_3: { objectives: [objective('y'), objective('z', 'minimize'), objective('w')], constraints: [] },
+    parego_4: {
+      objectives: [objective('y'), objective('z', 'minimize'), objective('w'), objective('v')],
+      constraints: [],
+    },
+  };
+  const log = (s: string) => process.stderr.write(`[bench campaign-proposal] ${s}\n`);
+  const loadBefore = os.loadavg()[0];
+  const seconds: Record<string, number[]> = {};
+  // Interleaved (case by case within each repeat) so load drift hits every case alike.
+  for (let r = 0; r < repeats; r += 1) {
+    for (const [name, c] of Object.entries(cases)) {
+      const t0 = performance.now();
+      const proposal = proposeCampaignBatch({ ...base, ...c, seed: 1000 + r });
+      const s = (performance.now() - t0) / 1000;
+      if (proposal.indices.length !== q)
+        throw new Error(`${name}: proposed ${proposal.indices.length}, not ${q}`);
+      (seconds[name] ??= []).push(s);
+      log(`repeat ${r + 1}/${repeats} ${name}: ${s.toFixed(2)} s`);
+    }
+  }
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+  const baseline = median(seconds.single_objective);
+  return {
+    benchmark: 'campaign-proposal',
+    settings: { pool: m, train: n, features: d, q, repeats, surrogate, acquisition: 'log_ei' },
+    machine: {
+      cpus: os.availableParallelism(),
+      load_average_1m: [round(loadBefore), round(os.loadavg()[0])],
+    },
+    cases: Object.fromEntries(
+      Object.entries(seconds).map(([name, xs]) => [
+        name,
+        {
+          median_s: round(median(xs)),
+          p95_s: round(p95(xs)),
+          ratio_to_single_objective: round(median(xs) / baseline),
+        },
+      ]),
+    ),
+  };
+}
+
+const round = (v: number) => Math.round(v * 1000) / 1000;
