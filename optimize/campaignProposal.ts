@@ -94,6 +94,63 @@ export function parEgoWeights(objectives: number, seed: number): number[] {
   return sampleSimplexWeights(objectives, createRng((seed ^ 0x9e3779b9) >>> 0));
 }
 
+/** Each outcome constraint's model of the pool, and what the acquisition weighting needs from them. */
+export interface ConstraintModels {
+  /** Per pool row: Σ log P(feasible) over the constraints. */
+  logPof: Float64Array;
+  /** Per pool row: 1 when every constraint's posterior mean lies within its bounds. */
+  meanFeasible: Uint8Array;
+  /** Per constraint property (only those measured at least once): its prediction of the pool. */
+  predictions: Map<string, Prediction>;
+}
+
+/**
+ * Fits one surrogate per outcome constraint on the measurements of its property and evaluates
+ * the pool (Gardner et al. 2014). A constraint never measured yet has nothing to learn from and
+ * does not weight (PoF 1). Null without constraints.
+ */
+export function fitConstraintModels(
+  measured: readonly MeasuredPoint[],
+  X_pool: readonly (readonly number[])[],
+  constraints: readonly OutcomeBound[],
+  seed: number,
+  context: SurrogateContext,
+): ConstraintModels | null {
+  if (constraints.length === 0) return null;
+  const m = X_pool.length;
+  const logPof = new Float64Array(m);
+  const meanFeasible = new Uint8Array(m).fill(1);
+  const predictions = new Map<string, Prediction>();
+  constraints.forEach((c, k) => {
+    const seen = measured.filter((p) => isMeasured(p, c.property));
+    if (seen.length === 0) return;
+    const model = createSurrogate(c.surrogate, (seed + 0x10001 * (k + 1)) >>> 0, context);
+    model.fit(
+      seen.map((p) => p.x),
+      seen.map((p) => p.values[c.property]),
+    );
+    const pred = model.predict(X_pool as number[][]);
+    predictions.set(c.property, pred);
+    const bound = { lower: c.min, upper: c.max };
+    for (let i = 0; i < m; i++) {
+      logPof[i] += logProbabilityOfFeasibility(pred.mean[i], pred.std[i], bound);
+      const mu = pred.mean[i];
+      if ((c.min !== undefined && mu < c.min) || (c.max !== undefined && mu > c.max)) meanFeasible[i] = 0;
+    }
+  });
+  return { logPof, meanFeasible, predictions };
+}
+
+/** The best (oriented) target among measurements that satisfy every constraint; null when none does. */
+export function feasibleIncumbent(
+  y: readonly number[],
+  values: readonly Readonly<Record<string, number>>[],
+  constraints: readonly OutcomeBound[],
+): number | null {
+  const feasible = y.filter((_, i) => isFeasible(values[i], constraints));
+  return feasible.length > 0 ? Math.max(...feasible) : null;
+}
+
 export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProposal {
   const { objectives, constraints, seed } = input;
   if (objectives.length === 0) throw new Error('proposeCampaignBatch: no objective');
@@ -118,41 +175,23 @@ export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProp
     );
   }
 
-  let feasibility: Parameters<typeof proposeBatch>[0]['feasibility'];
   // Same input scaling as the objective's surrogate: every candidate is known up front.
   const context: SurrogateContext = {
     inputScaling: fitColumnScaling([...X_train, ...input.X_pending, ...input.X_pool]),
   };
-  const constraintPredictions = new Map<string, Prediction>();
-  if (constraints.length > 0) {
-    const m = input.X_pool.length;
-    const logPof = new Float64Array(m);
-    const meanFeasible = new Uint8Array(m).fill(1);
-    constraints.forEach((c, k) => {
-      const seen = input.measured.filter((p) => isMeasured(p, c.property));
-      // Nothing measured yet: nothing to learn, so this constraint does not weight (PoF 1).
-      if (seen.length === 0) return;
-      const model = createSurrogate(c.surrogate, (seed + 0x10001 * (k + 1)) >>> 0, context);
-      model.fit(
-        seen.map((p) => p.x),
-        seen.map((p) => p.values[c.property]),
-      );
-      const pred = model.predict(input.X_pool);
-      constraintPredictions.set(c.property, pred);
-      const bound = { lower: c.min, upper: c.max };
-      for (let i = 0; i < m; i++) {
-        logPof[i] += logProbabilityOfFeasibility(pred.mean[i], pred.std[i], bound);
-        const mu = pred.mean[i];
-        if ((c.min !== undefined && mu < c.min) || (c.max !== undefined && mu > c.max)) meanFeasible[i] = 0;
+  const fitted = fitConstraintModels(input.measured, input.X_pool, constraints, seed, context);
+  const constraintPredictions = fitted?.predictions ?? new Map<string, Prediction>();
+  const feasibility = fitted
+    ? {
+        logPof: fitted.logPof,
+        meanFeasible: fitted.meanFeasible,
+        incumbent: feasibleIncumbent(
+          y_train,
+          rows.map((p) => p.values),
+          constraints,
+        ),
       }
-    });
-    const feasibleY = y_train.filter((_, i) => isFeasible(rows[i].values, constraints));
-    feasibility = {
-      logPof,
-      meanFeasible,
-      incumbent: feasibleY.length > 0 ? Math.max(...feasibleY) : null,
-    };
-  }
+    : undefined;
 
   const proposal = proposeBatch({
     X_train,

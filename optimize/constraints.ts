@@ -4,7 +4,6 @@
  * a candidate's acquisition is weighted by the probability that it is feasible,
  * P(lower ≤ g(x) ≤ upper) under g(x) ~ N(mean, std²).
  */
-import type { Prediction } from '../models/surrogate';
 import { normalCdf, normalLogCdf } from './normal';
 
 /** Feasible when lower ≤ g ≤ upper; omit a side for a one-sided constraint. */
@@ -33,33 +32,23 @@ export function logProbabilityOfFeasibility(mean: number, std: number, c: Outcom
 }
 
 /**
- * Objective scores weighted by feasibility: score · Π PoF, or score + Σ log PoF when the
- * scores are logarithms (log EI). One prediction per constraint, aligned with `scores`.
+ * In place: score · PoF, or score + log PoF when the scores are logarithms (log EI); PoF (or log
+ * PoF) alone when `pofOnly` (no feasible incumbent yet, so no improvement to weight). `logPof`
+ * is per score, already summed over independent constraints.
  */
 export function weightByFeasibility(
   scores: Float64Array,
-  constraintPredictions: readonly Prediction[],
-  constraints: readonly OutcomeConstraint[],
+  logPof: ArrayLike<number>,
   scoresAreLog: boolean,
+  pofOnly: boolean,
 ): Float64Array {
-  if (constraintPredictions.length !== constraints.length) {
-    throw new Error(
-      `constraints mismatch: ${constraints.length} constraints, ${constraintPredictions.length} predictions`,
-    );
+  if (logPof.length !== scores.length)
+    throw new Error(`feasibility for ${logPof.length} points, scores for ${scores.length}`);
+  for (let i = 0; i < scores.length; i++) {
+    if (pofOnly) scores[i] = scoresAreLog ? logPof[i] : Math.exp(logPof[i]);
+    else scores[i] = scoresAreLog ? scores[i] + logPof[i] : scores[i] * Math.exp(logPof[i]);
   }
-  const out = Float64Array.from(scores);
-  constraints.forEach((c, k) => {
-    const p = constraintPredictions[k];
-    if (p.mean.length !== scores.length || p.std.length !== scores.length) {
-      throw new Error(`constraint ${k}: prediction for ${p.mean.length} points, scores for ${scores.length}`);
-    }
-    for (let i = 0; i < out.length; i++) {
-      out[i] = scoresAreLog
-        ? out[i] + logProbabilityOfFeasibility(p.mean[i], p.std[i], c)
-        : out[i] * probabilityOfFeasibility(p.mean[i], p.std[i], c);
-    }
-  });
-  return out;
+  return scores;
 }
 
 function standardizedBounds(mean: number, std: number, c: OutcomeConstraint): { a: number; b: number } {

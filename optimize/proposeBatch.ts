@@ -25,6 +25,7 @@ import { RandomForest } from '../models/randomForest';
 import { isConditionable, Prediction, Surrogate, SurrogateSpec } from '../models/surrogate';
 import { checkMatrix, checkVector } from '../models/validate';
 import { AcquisitionSpec, scoreAcquisition, ucbBetaSchedule } from './acquisition';
+import { weightByFeasibility } from './constraints';
 import { forestBelieverBatch } from './forestBatch';
 import { gpBelieverBatch, isLazyAcquisition } from './gpBatch';
 import { createRng, Rng } from './rng';
@@ -146,7 +147,7 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
         ? new Float64Array(m) // no feasible point yet: PoF alone decides (below)
         : scoreAcquisition(acquisition, pred, incumbent, rng);
     if (feasibility)
-      weightScores(scores, feasibility.logPof, acquisition.kind === 'log_ei', incumbent === null);
+      weightByFeasibility(scores, feasibility.logPof, acquisition.kind === 'log_ei', incumbent === null);
     const i = argmaxUnpicked(scores, picked);
     picked[i] = 1;
     out.indices.push(i);
@@ -165,14 +166,6 @@ export function proposeBatch(input: BatchProposalInput): BatchProposal {
     }
   }
   return out;
-}
-
-/** In place: score·PoF (score + log PoF for log scores); PoF (or log PoF) alone when `pofOnly`. */
-function weightScores(scores: Float64Array, logPof: Float64Array, log: boolean, pofOnly: boolean): void {
-  for (let i = 0; i < scores.length; i++) {
-    if (pofOnly) scores[i] = log ? logPof[i] : Math.exp(logPof[i]);
-    else scores[i] = log ? scores[i] + logPof[i] : scores[i] * Math.exp(logPof[i]);
-  }
 }
 
 /** A fitted surrogate plus the (real + fantasized) data it has seen. */

@@ -38,13 +38,20 @@ describe('probability of feasibility vs high-precision mpmath', () => {
     });
   });
 
-  it('weights scores multiplicatively or in log space', () => {
-    const scores = Float64Array.from([1, 2]);
-    const pred = { mean: Float64Array.from([0, 0]), std: Float64Array.from([1, 1]) };
-    expect(Array.from(weightByFeasibility(scores, [pred], [{ upper: 0 }], false))).toEqual([0.5, 1]);
-    const logged = weightByFeasibility(Float64Array.from([0, 0]), [pred], [{ upper: 0 }], true);
+  it('weights scores multiplicatively or in log space, or ranks by PoF alone', () => {
+    // P(g ≤ 0) for g ~ N(0, 1) is 0.5: log PoF = log 0.5 for both points.
+    const logPof = [0, 0].map(() => logProbabilityOfFeasibility(0, 1, { upper: 0 }));
+    expect(Array.from(weightByFeasibility(Float64Array.from([1, 2]), logPof, false, false))).toEqual([
+      0.5, 1,
+    ]);
+    const logged = weightByFeasibility(Float64Array.from([0, 0]), logPof, true, false);
     expect(logged[0]).toBeCloseTo(Math.log(0.5), 14);
-    expect(() => weightByFeasibility(scores, [pred], [], false)).toThrow(/1 predictions/);
+    expect(
+      Array.from(weightByFeasibility(Float64Array.from([7, 9]), [Math.log(0.2), 0], false, true)),
+    ).toEqual([0.2, 1]);
+    expect(() => weightByFeasibility(Float64Array.from([1, 2]), [0], false, false)).toThrow(
+      /feasibility for 1 points, scores for 2/,
+    );
   });
 
   it('zero std and bad bounds', () => {
