@@ -9,7 +9,15 @@ import { CgcnnDeepEnsemble } from '../ml/ensemble/deepEnsemble';
 import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
-import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
+import {
+  constraintPicks,
+  feasibleIncumbent,
+  fitConstraintModels,
+  MeasuredPoint,
+  objectiveRows,
+  proposeCampaignBatch,
+} from '../optimize/campaignProposal';
+import { fitColumnScaling } from '../models/standardize';
 import { allowedRows } from '../optimize/compositionConstraints';
 import { selectFromPrediction } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
@@ -259,30 +267,56 @@ export function createMlActivities(deps: { db: Db }) {
         );
         const n = Math.min(q, p.ids.length);
         if (n === 0) return { candidate_ids: [] };
-        const incumbent = Math.max(
-          ...orientTargets(
-            measured.map((m) => m.value as number),
-            spec.objective.direction,
-          ),
+        const oriented = orientTargets(
+          measured.map((m) => m.value as number),
+          spec.objective.direction,
         );
+        // Outcome constraints: feature surrogates of each constrained property weight the
+        // ensemble's acquisition by P(feasible); the incumbent is the best feasible measurement.
+        const constraints = outcomes?.constraints ?? [];
+        const fitted = fitConstraintModels(
+          points,
+          p.ids.map((id) => pool.features[row.get(id) as number]),
+          constraints,
+          seed,
+          { inputScaling: fitColumnScaling(pool.features) },
+        );
+        const incumbent = fitted
+          ? feasibleIncumbent(
+              oriented,
+              points.map((pt) => pt.values),
+              constraints,
+            )
+          : Math.max(...oriented);
         const proposal = selectFromPrediction(
           { mean: Float64Array.from(p.mean, (m) => sign * m), std: Float64Array.from(p.std) },
           n,
           spec.acquisition,
           incumbent,
           createRng((seed ^ 0x5bd1e995) >>> 0),
+          fitted?.logPof,
         );
+        const predictedMean = proposal.mean.map((m) => sign * m);
         const batch = await saveBatchOnce(db, {
           campaign_id: input.campaign_id,
           iteration: input.iteration,
           candidate_ids: proposal.indices.map((i) => p.ids[i]),
           scores: proposal.scores,
-          predicted_mean: proposal.mean.map((m) => sign * m),
+          predicted_mean: predictedMean,
           predicted_std: proposal.std,
-          method: `cgcnn+${spec.acquisition.kind}`,
+          method: `cgcnn+${spec.acquisition.kind}${fitted ? '+pof' : ''}`,
           train_size: measured.length,
           created_at: new Date().toISOString(),
           model_id: modelId,
+          ...(fitted
+            ? {
+                feasibility: proposal.indices.map((i) => Math.exp(fitted.logPof[i])),
+                property_predictions: {
+                  [spec.objective.property]: { mean: predictedMean, std: proposal.std },
+                  ...constraintPicks(constraints, fitted.predictions, proposal.indices),
+                },
+              }
+            : {}),
         });
         return { candidate_ids: batch.candidate_ids };
       }
@@ -356,7 +390,9 @@ function measuredPoint(m: Measurement, x: number[]): MeasuredPoint {
 function campaignOutcomes(spec: CampaignSpec) {
   const constraints = (spec.constraints ?? []).flatMap((c) => {
     if (c.kind !== 'outcome') return [];
-    const surrogate = c.surrogate ?? spec.surrogate;
+    // A CGCNN objective's constraints are modelled on features (a GP unless the spec names one).
+    const surrogate =
+      c.surrogate ?? (spec.surrogate.kind === 'cgcnn' ? { kind: 'gp' as const } : spec.surrogate);
     // The spec schema refuses cgcnn here; a stored spec from elsewhere still must not reach fit().
     if (surrogate.kind === 'cgcnn')
       throw ApplicationFailure.nonRetryable(

@@ -141,6 +141,26 @@ export function fitConstraintModels(
   return { logPof, meanFeasible, predictions };
 }
 
+/** Each constraint's prediction at the picked pool rows (null while the constraint has no model). */
+export function constraintPicks(
+  constraints: readonly OutcomeBound[],
+  predictions: ReadonlyMap<string, Prediction>,
+  picks: readonly number[],
+): Record<string, PropertyPrediction> {
+  return Object.fromEntries(
+    constraints.map((c) => {
+      const pred = predictions.get(c.property);
+      return [
+        c.property,
+        {
+          mean: picks.map((i) => (pred ? pred.mean[i] : null)),
+          std: picks.map((i) => (pred ? pred.std[i] : null)),
+        },
+      ];
+    }),
+  );
+}
+
 /** The best (oriented) target among measurements that satisfy every constraint; null when none does. */
 export function feasibleIncumbent(
   y: readonly number[],
@@ -224,13 +244,7 @@ export function proposeCampaignBatch(input: CampaignProposalInput): CampaignProp
     const pred = model.predict(picks);
     predictions[o.property] = { mean: Array.from(pred.mean), std: Array.from(pred.std) };
   });
-  for (const c of constraints) {
-    const pred = constraintPredictions.get(c.property);
-    predictions[c.property] = {
-      mean: proposal.indices.map((i) => (pred ? pred.mean[i] : null)),
-      std: proposal.indices.map((i) => (pred ? pred.std[i] : null)),
-    };
-  }
+  Object.assign(predictions, constraintPicks(constraints, constraintPredictions, proposal.indices));
   return {
     ...proposal,
     train_size: rows.length,

@@ -7,20 +7,30 @@
  */
 import type { Prediction } from '../models/surrogate';
 import { AcquisitionSpec, scoreAcquisition } from './acquisition';
+import { weightByFeasibility } from './constraints';
 import type { BatchProposal } from './proposeBatch';
 import type { Rng } from './rng';
 
-/** `pred` and `incumbent` are oriented for maximization (see orientTargets). */
+/**
+ * `pred` and `incumbent` are oriented for maximization (see orientTargets). With `logPof` (outcome
+ * constraints, per candidate: Σ log P(feasible)) the scores are EI·PoF, PI·PoF or log EI + log PoF,
+ * and `incumbent` is the best feasible measurement: null when none is feasible yet, and then PoF
+ * alone ranks (Gardner et al. 2014), as proposeBatch does.
+ */
 export function selectFromPrediction(
   pred: Prediction,
   q: number,
   acquisition: AcquisitionSpec,
-  incumbent: number,
+  incumbent: number | null,
   rng: Rng,
+  logPof?: Float64Array,
 ): BatchProposal {
   const m = pred.mean.length;
   if (!Number.isInteger(q) || q < 1 || q > m)
     throw new Error(`q must be an integer in [1, ${m}] (pool size), got ${q}`);
+  if (logPof && !['ei', 'log_ei', 'pi'].includes(acquisition.kind))
+    throw new Error(`feasibility weighting needs ei, log_ei or pi, not ${acquisition.kind}`);
+  if (!logPof && incumbent === null) throw new Error('selectFromPrediction: an incumbent is needed');
   const out: BatchProposal = { indices: [], scores: [], mean: [], std: [] };
   const take = (i: number, score: number) => {
     out.indices.push(i);
@@ -31,7 +41,7 @@ export function selectFromPrediction(
   if (acquisition.kind === 'thompson') {
     const picked = new Uint8Array(m);
     for (let k = 0; k < q; k++) {
-      const sample = scoreAcquisition(acquisition, pred, incumbent, rng);
+      const sample = scoreAcquisition(acquisition, pred, incumbent as number, rng);
       let best = -1;
       for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || sample[i] > sample[best])) best = i;
       picked[best] = 1;
@@ -39,7 +49,9 @@ export function selectFromPrediction(
     }
     return out;
   }
-  const scores = scoreAcquisition(acquisition, pred, incumbent, rng);
+  const scores =
+    incumbent === null ? new Float64Array(m) : scoreAcquisition(acquisition, pred, incumbent, rng);
+  if (logPof) weightByFeasibility(scores, logPof, acquisition.kind === 'log_ei', incumbent === null);
   // Highest score first; ties go to the lowest index (deterministic).
   const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
   for (const i of order.slice(0, q)) take(i, scores[i]);

@@ -217,7 +217,9 @@ export const OutcomeConstraint = z
     property: propertyName,
     min: z.number().finite().optional(),
     max: z.number().finite().optional(),
-    surrogate: SurrogateSpec.optional().describe("default: the objective's surrogate kind"),
+    surrogate: SurrogateSpec.optional().describe(
+      "default: the objective's surrogate kind, or gp when the objective's is cgcnn (constraints are modelled on features)",
+    ),
   })
   .strict();
 
@@ -372,10 +374,10 @@ function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
       `outcome constraints weight the acquisition by probability of feasibility, which needs ei, log_ei or pi (got ${spec.acquisition.kind})`,
     );
   }
-  if (spec.surrogate.kind === 'cgcnn' && (outcome.length > 0 || spec.multi_objective)) {
+  if (spec.surrogate.kind === 'cgcnn' && spec.multi_objective) {
     issue(
       ['surrogate', 'kind'],
-      'outcome constraints and multi_objective are not supported with cgcnn (yet)',
+      'multi_objective is not supported with cgcnn (yet): use a feature surrogate',
     );
   }
   const excludes = (spec.constraints ?? []).some((c) => c.kind === 'exclude_elements');

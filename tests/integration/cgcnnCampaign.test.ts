@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCampaignActivities } from '../../activities/campaign';
 import type { LocalCrucible } from '../../cli/runtime';
+import { normalCdf } from '../../optimize/normal';
 import { createRng } from '../../optimize/rng';
 import { CampaignSpec, parseOrThrow } from '../../schemas';
 import { campaignBatches } from '../../store/batches';
@@ -25,12 +26,18 @@ const CIF_IDS = fs
 /** Candidates of the table without a CIF: a CGCNN campaign must never propose them. */
 const NO_CIF_IDS = Array.from({ length: 6 }, (_, i) => `nocif-${i}`);
 
-/** The 10 cgcnn-sample crystals plus 6 structure-less rows, two numeric features and a hidden y. */
-function writePool(seed: number): string {
+/**
+ * The 10 cgcnn-sample crystals plus 6 structure-less rows, two numeric features and a hidden y;
+ * with `constrained`, also a hidden c = x1 + x2 for an outcome constraint.
+ */
+function writePool(seed: number, constrained = false): string {
   const rng = createRng(seed);
   const lines = [
-    'id,x1,x2,y',
-    ...[...CIF_IDS, ...NO_CIF_IDS].map((id) => `${id},${rng.next()},${rng.next()},${rng.next() * 4 - 6}`),
+    constrained ? 'id,x1,x2,y,c' : 'id,x1,x2,y',
+    ...[...CIF_IDS, ...NO_CIF_IDS].map((id) => {
+      const [x1, x2, y] = [rng.next(), rng.next(), rng.next() * 4 - 6];
+      return [id, x1, x2, y, ...(constrained ? [x1 + x2] : [])].join(',');
+    }),
   ];
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-cgcnn-')), 'pool.csv');
   fs.writeFileSync(file, lines.join('\n') + '\n');
@@ -144,6 +151,46 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
     const bundle = await workflowBundle();
     const history = await crucible.client.workflow.getHandle(campaignId).fetchHistory();
     await Worker.runReplayHistory({ workflowBundle: { code: bundle.code } }, history, campaignId);
+  });
+
+  it('weights the ensemble by the probability of feasibility of a feature-GP constraint model', async () => {
+    const file = writePool(31, true);
+    const handle = await start(
+      cgcnnSpec({
+        source: {
+          kind: 'csv',
+          path: file,
+          id_column: 'id',
+          target_column: 'y',
+          cifs: CIF_DIR,
+          property_columns: { c: 'c' },
+        },
+        constraints: [{ kind: 'outcome', property: 'c', max: 1 }],
+        budget: { experiments: 7, iterations: 10 },
+      }),
+    );
+    const { status } = await handle.result();
+    expect(status.stop_reason).toBe('experiment_budget');
+    const batches = await campaignBatches(crucible.db, handle.workflowId);
+    expect(batches.map((b) => b.iteration)).toEqual([0, 1, 2]);
+    for (const b of batches.slice(1)) {
+      expect(b.method).toBe('cgcnn+ei+pof');
+      expect(b.model_id).toBeDefined();
+      const y = b.property_predictions?.y;
+      const c = b.property_predictions?.c;
+      // The objective's entry is the ensemble's own prediction; c's is the constraint GP's.
+      expect(y).toEqual({ mean: b.predicted_mean, std: b.predicted_std });
+      expect(b.feasibility).toHaveLength(b.candidate_ids.length);
+      b.candidate_ids.forEach((_, i) => {
+        const [mu, sd] = [c?.mean[i] as number, c?.std[i] as number];
+        expect(sd).toBeGreaterThan(0);
+        // One constraint c ≤ 1: the stored PoF is Φ((1 − μ)/σ) of the stored c prediction.
+        expect(b.feasibility?.[i]).toBeCloseTo(normalCdf((1 - mu) / sd), 10);
+      });
+    }
+    const measurements = await campaignMeasurements(crucible.db, handle.workflowId);
+    expect(measurements).toHaveLength(7);
+    expect(measurements.every((m) => typeof m.values?.c === 'number')).toBe(true);
   });
 
   it('refuses a cgcnn campaign whose pool has no structures, naming source.cifs', async () => {
