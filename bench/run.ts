@@ -10,6 +10,7 @@ import { campaignProposalBenchmark, USAGE as CAMPAIGN_PROPOSAL_USAGE } from './p
 import { proposeBenchmark, USAGE as PROPOSE_USAGE } from './propose/main';
 import { accuracyBenchmark, USAGE as ACCURACY_USAGE } from './ml/accuracy';
 import { cgcnnBenchmark, USAGE as CGCNN_USAGE } from './ml/cgcnn';
+import { hyperSearchBenchmark, USAGE as CGCNN_SEARCH_USAGE } from './ml/hyperSearch';
 import { withServers } from './withServers';
 
 type Benchmark = { run: (argv: string[]) => Promise<Record<string, unknown>>; usage: string };
@@ -27,6 +28,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'campaign-proposal': { run: (argv) => campaignProposalBenchmark(argv), usage: CAMPAIGN_PROPOSAL_USAGE },
   cgcnn: { run: (argv) => cgcnnBenchmark(argv), usage: CGCNN_USAGE },
   accuracy: { run: (argv) => accuracyBenchmark(argv), usage: ACCURACY_USAGE },
+  'cgcnn-search': { run: (argv) => hyperSearchBenchmark(argv), usage: CGCNN_SEARCH_USAGE },
 };
 
 async function main(): Promise<void> {
