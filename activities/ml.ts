@@ -15,11 +15,14 @@ import {
   fitConstraintModels,
   MeasuredPoint,
   objectiveRows,
+  parEgoWeights,
   proposeCampaignBatch,
 } from '../optimize/campaignProposal';
+import { weightByFeasibility } from '../optimize/constraints';
+import { parEgoSampledAcquisition, parEgoScalarize } from '../optimize/parego';
 import { fitColumnScaling } from '../models/standardize';
 import { allowedRows } from '../optimize/compositionConstraints';
-import { selectFromPrediction } from '../optimize/predictionBatch';
+import { selectFromPrediction, topScores } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
@@ -197,6 +200,8 @@ export function createMlActivities(deps: { db: Db }) {
       q: number;
       /** The CGCNN surrogate trainSurrogate registered for this iteration (cgcnn specs only). */
       model_id?: string;
+      /** Multi-objective cgcnn specs: each objective's registered ensemble, by property. */
+      model_ids?: Record<string, string>;
     }): Promise<{ candidate_ids: string[] }> {
       const existing = await getBatch(db, input.campaign_id, input.iteration);
       if (existing) return { candidate_ids: existing.candidate_ids };
@@ -233,7 +238,9 @@ export function createMlActivities(deps: { db: Db }) {
       const q = Math.min(input.q, open.length);
       if (q === 0) return { candidate_ids: [] };
       const seed = (spec.random_seed + input.iteration * 7919) >>> 0;
-      const noModel = spec.surrogate.kind === 'cgcnn' && input.model_id === undefined;
+      const noModel =
+        spec.surrogate.kind === 'cgcnn' &&
+        (spec.multi_objective ? input.model_ids === undefined : input.model_id === undefined);
       const outcomes = campaignOutcomes(spec);
       const points = measured.map((m) => measuredPoint(m, pool.features[row.get(m.candidate_id) as number]));
       const trainable = outcomes ? objectiveRows(points, outcomes.objectives).length : measured.length;
@@ -259,61 +266,102 @@ export function createMlActivities(deps: { db: Db }) {
 
       const sign = spec.objective.direction === 'maximize' ? 1 : -1;
       if (spec.surrogate.kind === 'cgcnn') {
-        const modelId = input.model_id as string;
-        const p = await predictWithModel(
-          modelId,
-          input.pool_id,
-          open.map((i) => pool.candidateIds[i]),
-        );
-        const n = Math.min(q, p.ids.length);
+        // One ensemble (of the primary objective), or one per objective for ParEGO.
+        const objectives = campaignObjectives(spec);
+        const modelIds = input.model_ids ?? { [spec.objective.property]: input.model_id as string };
+        const openIds = open.map((i) => pool.candidateIds[i]);
+        const predictions: { ids: string[]; mean: number[]; std: number[] }[] = [];
+        for (const o of objectives) {
+          const modelId = modelIds[o.property];
+          if (!modelId)
+            throw ApplicationFailure.nonRetryable(`no model of objective ${o.property}`, 'ModelNotFound');
+          predictions.push(await predictWithModel(modelId, input.pool_id, openIds));
+        }
+        // Every ensemble scores the same candidates: those whose structure makes a graph.
+        const ids = predictions[0].ids;
+        if (predictions.some((p) => p.ids.join('\n') !== ids.join('\n')))
+          throw new Error("proposeBatch: the objectives' models scored different candidates");
+        const n = Math.min(q, ids.length);
         if (n === 0) return { candidate_ids: [] };
-        const oriented = orientTargets(
-          measured.map((m) => m.value as number),
-          spec.objective.direction,
-        );
+        const oriented = objectives.map((o, j) => ({
+          mean: Float64Array.from(predictions[j].mean, (m) => (o.direction === 'maximize' ? m : -m)),
+          std: Float64Array.from(predictions[j].std),
+        }));
         // Outcome constraints: feature surrogates of each constrained property weight the
-        // ensemble's acquisition by P(feasible); the incumbent is the best feasible measurement.
+        // acquisition by P(feasible); the incumbent is the best feasible measurement.
         const constraints = outcomes?.constraints ?? [];
         const fitted = fitConstraintModels(
           points,
-          p.ids.map((id) => pool.features[row.get(id) as number]),
+          ids.map((id) => pool.features[row.get(id) as number]),
           constraints,
           seed,
           { inputScaling: fitColumnScaling(pool.features) },
         );
-        const incumbent = fitted
-          ? feasibleIncumbent(
-              oriented,
-              points.map((pt) => pt.values),
-              constraints,
-            )
-          : Math.max(...oriented);
-        const proposal = selectFromPrediction(
-          { mean: Float64Array.from(p.mean, (m) => sign * m), std: Float64Array.from(p.std) },
-          n,
-          spec.acquisition,
-          incumbent,
-          createRng((seed ^ 0x5bd1e995) >>> 0),
-          fitted?.logPof,
-        );
-        const predictedMean = proposal.mean.map((m) => sign * m);
+        const rng = createRng((seed ^ 0x5bd1e995) >>> 0);
+        let proposal: { indices: number[]; scores: number[] };
+        let weights: number[] | undefined;
+        if (objectives.length === 1) {
+          const y = orientTargets(
+            measured.map((m) => m.value as number),
+            spec.objective.direction,
+          );
+          const incumbent = fitted
+            ? feasibleIncumbent(
+                y,
+                points.map((pt) => pt.values),
+                constraints,
+              )
+            : Math.max(...y);
+          proposal = selectFromPrediction(oriented[0], n, spec.acquisition, incumbent, rng, fitted?.logPof);
+        } else {
+          // ParEGO on the ensembles' posterior samples: this iteration's weights, as a feature
+          // surrogate's ParEGO draws them, scalarize sampled objectives (parEgoSampledAcquisition).
+          weights = parEgoWeights(objectives.length, seed);
+          const rows = objectiveRows(points, objectives);
+          const Y = rows.map((pt) =>
+            objectives.map((o) => (o.direction === 'maximize' ? 1 : -1) * pt.values[o.property]),
+          );
+          const incumbent = fitted
+            ? feasibleIncumbent(
+                parEgoScalarize(Y, weights, outcomes?.rho),
+                rows.map((pt) => pt.values),
+                constraints,
+              )
+            : undefined;
+          const kind = spec.acquisition.kind as 'ei' | 'log_ei' | 'pi' | 'greedy';
+          const { scores } = parEgoSampledAcquisition(oriented, Y, weights, kind, rng, {
+            rho: outcomes?.rho,
+            incumbent,
+          });
+          if (fitted) weightByFeasibility(scores, fitted.logPof, kind === 'log_ei', incumbent === null);
+          const indices = topScores(scores, n);
+          proposal = { indices, scores: indices.map((i) => scores[i]) };
+        }
+        const pick = (p: { mean: number[]; std: number[] }) => ({
+          mean: proposal.indices.map((i) => p.mean[i]),
+          std: proposal.indices.map((i) => p.std[i]),
+        });
+        // Each objective's prediction in its own units, from its own ensemble.
+        const byObjective = Object.fromEntries(objectives.map((o, j) => [o.property, pick(predictions[j])]));
+        const primary = byObjective[spec.objective.property];
         const batch = await saveBatchOnce(db, {
           campaign_id: input.campaign_id,
           iteration: input.iteration,
-          candidate_ids: proposal.indices.map((i) => p.ids[i]),
+          candidate_ids: proposal.indices.map((i) => ids[i]),
           scores: proposal.scores,
-          predicted_mean: predictedMean,
-          predicted_std: proposal.std,
-          method: `cgcnn+${spec.acquisition.kind}${fitted ? '+pof' : ''}`,
-          train_size: measured.length,
+          predicted_mean: primary.mean,
+          predicted_std: primary.std,
+          method: `${weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${fitted ? '+pof' : ''}`,
+          train_size: weights ? objectiveRows(points, objectives).length : measured.length,
           created_at: new Date().toISOString(),
-          model_id: modelId,
-          ...(fitted
+          model_id: modelIds[spec.objective.property],
+          ...(weights ? { model_ids: modelIds, parego_weights: weights } : {}),
+          ...(fitted ? { feasibility: proposal.indices.map((i) => Math.exp(fitted.logPof[i])) } : {}),
+          ...(fitted || weights
             ? {
-                feasibility: proposal.indices.map((i) => Math.exp(fitted.logPof[i])),
                 property_predictions: {
-                  [spec.objective.property]: { mean: predictedMean, std: proposal.std },
-                  ...constraintPicks(constraints, fitted.predictions, proposal.indices),
+                  ...byObjective,
+                  ...constraintPicks(constraints, fitted?.predictions ?? new Map(), proposal.indices),
                 },
               }
             : {}),
@@ -459,12 +507,14 @@ export function createSurrogateTrainingActivities(deps: { db: Db }) {
       const members = input.members ?? 5;
       const name = input.model_name ?? `${input.campaign_id}/cgcnn`;
 
-      // Training data: the mean of each candidate's succeeded measurements, ordered by id.
+      // Training data: the mean of each candidate's succeeded measurements of the property (the
+      // primary value, or one of the further `values` of a multi-objective campaign), ordered by id.
       const byCandidate = new Map<string, number[]>();
       for (const m of await campaignMeasurements(db, input.campaign_id)) {
         if (m.status !== 'succeeded' || m.value === null) continue;
-        if (input.property && m.property !== input.property) continue;
-        byCandidate.set(m.candidate_id, [...(byCandidate.get(m.candidate_id) ?? []), m.value]);
+        const value = input.property ? measuredValues(m)[input.property] : m.value;
+        if (value === undefined) continue;
+        byCandidate.set(m.candidate_id, [...(byCandidate.get(m.candidate_id) ?? []), value]);
       }
       const ids: string[] = [];
       const y: number[] = [];

@@ -53,3 +53,83 @@ export function parEgoScalarize(
     return -(worst + rho * sum);
   });
 }
+
+/**
+ * ParEGO over separate per-objective models (the CGCNN case, where one model per objective is
+ * trained once per iteration and reused for any weights), in the spirit of BoTorch's qParEGO:
+ * the scalarization is applied to posterior samples rather than modelled. Each candidate's
+ * objectives are drawn from their independent Gaussians with `samples` common standard-normal
+ * draws (shared by every candidate, so the ranking is not sampling noise), scalarized with the
+ * same normalization as parEgoScalarize on the measured rows, and compared with the best
+ * measured scalar:
+ * - 'ei': E[max(s − s*, 0)]; 'log_ei': its log (floored at log 1e-300); 'pi': P(s > s*);
+ * - 'greedy': the scalar of the posterior means.
+ * `predictions[j]` are oriented (larger is better), one per objective, all over the same pool.
+ */
+export function parEgoSampledAcquisition(
+  predictions: readonly { mean: ArrayLike<number>; std: ArrayLike<number> }[],
+  measured: readonly (readonly number[])[],
+  weights: readonly number[],
+  kind: 'ei' | 'log_ei' | 'pi' | 'greedy',
+  rng: Rng,
+  options: {
+    rho?: number;
+    samples?: number;
+    /**
+     * The scalar to improve on, when not the best measured one (constrained: the best feasible
+     * measured scalar; null while none is feasible, and then every score is 0 so feasibility alone
+     * can rank).
+     */
+    incumbent?: number | null;
+  } = {},
+): { scores: Float64Array; incumbent: number | null } {
+  const k = weights.length;
+  const rho = options.rho ?? PAREGO_RHO;
+  const samples = options.samples ?? PAREGO_SAMPLES;
+  if (predictions.length !== k) throw new Error(`ParEGO: ${predictions.length} predictions for ${k} weights`);
+  if (measured.length === 0) throw new Error('ParEGO: no measured row to normalize against');
+  const m = predictions[0].mean.length;
+  for (const p of predictions)
+    if (p.mean.length !== m || p.std.length !== m) throw new Error('ParEGO: predictions differ in length');
+  const incumbent =
+    options.incumbent !== undefined
+      ? options.incumbent
+      : Math.max(...parEgoScalarize(measured, weights, rho));
+  const hi = weights.map((_, j) => Math.max(...measured.map((r) => r[j])));
+  const lo = weights.map((_, j) => Math.min(...measured.map((r) => r[j])));
+  const scalar = (values: ArrayLike<number>) => {
+    let worst = -Infinity;
+    let sum = 0;
+    for (let j = 0; j < k; j++) {
+      const cost = hi[j] > lo[j] ? (hi[j] - values[j]) / (hi[j] - lo[j]) : 0;
+      worst = Math.max(worst, weights[j] * cost);
+      sum += weights[j] * cost;
+    }
+    return -(worst + rho * sum);
+  };
+  const scores = new Float64Array(m);
+  const f = new Float64Array(k);
+  if (kind === 'greedy') {
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < k; j++) f[j] = predictions[j].mean[i];
+      scores[i] = scalar(f);
+    }
+    return { scores, incumbent };
+  }
+  if (incumbent === null) return { scores, incumbent };
+  const z = Float64Array.from({ length: samples * k }, () => rng.normal());
+  for (let i = 0; i < m; i++) {
+    let acc = 0;
+    for (let s = 0; s < samples; s++) {
+      for (let j = 0; j < k; j++) f[j] = predictions[j].mean[i] + predictions[j].std[i] * z[s * k + j];
+      const gain = scalar(f) - incumbent;
+      acc += kind === 'pi' ? (gain > 0 ? 1 : 0) : Math.max(gain, 0);
+    }
+    const mean = acc / samples;
+    scores[i] = kind === 'log_ei' ? Math.log(Math.max(mean, 1e-300)) : mean;
+  }
+  return { scores, incumbent };
+}
+
+/** Posterior draws per candidate in parEgoSampledAcquisition (Monte Carlo error ∝ 1/√samples). */
+export const PAREGO_SAMPLES = 1024;

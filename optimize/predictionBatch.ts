@@ -52,8 +52,13 @@ export function selectFromPrediction(
   const scores =
     incumbent === null ? new Float64Array(m) : scoreAcquisition(acquisition, pred, incumbent, rng);
   if (logPof) weightByFeasibility(scores, logPof, acquisition.kind === 'log_ei', incumbent === null);
-  // Highest score first; ties go to the lowest index (deterministic).
-  const order = Array.from({ length: m }, (_, i) => i).sort((a, b) => scores[b] - scores[a] || a - b);
-  for (const i of order.slice(0, q)) take(i, scores[i]);
+  for (const i of topScores(scores, q)) take(i, scores[i]);
   return out;
+}
+
+/** Indices of the q highest scores, highest first; ties go to the lowest index (deterministic). */
+export function topScores(scores: ArrayLike<number>, q: number): number[] {
+  return Array.from({ length: scores.length }, (_, i) => i)
+    .sort((a, b) => scores[b] - scores[a] || a - b)
+    .slice(0, q);
 }

@@ -265,6 +265,9 @@ export const MultiObjectiveSpec = z
   })
   .strict();
 
+/** Acquisitions a multi-objective cgcnn campaign can score (parEgoSampledAcquisition). */
+const CGCNN_PAREGO_ACQUISITIONS = ['ei', 'log_ei', 'pi', 'greedy'];
+
 /** Acquisitions whose scores are non-negative (or log), so weighting by feasibility is meaningful. */
 const FEASIBILITY_ACQUISITIONS = ['ei', 'log_ei', 'pi'];
 
@@ -374,10 +377,16 @@ function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
       `outcome constraints weight the acquisition by probability of feasibility, which needs ei, log_ei or pi (got ${spec.acquisition.kind})`,
     );
   }
-  if (spec.surrogate.kind === 'cgcnn' && spec.multi_objective) {
+  // CGCNN ParEGO scores sampled scalarizations of per-objective ensembles (optimize/parego.ts):
+  // improvement-based scores and the greedy scalar of the means are what it computes.
+  if (
+    spec.surrogate.kind === 'cgcnn' &&
+    spec.multi_objective &&
+    !CGCNN_PAREGO_ACQUISITIONS.includes(spec.acquisition.kind)
+  ) {
     issue(
-      ['surrogate', 'kind'],
-      'multi_objective is not supported with cgcnn (yet): use a feature surrogate',
+      ['acquisition', 'kind'],
+      `multi_objective with the cgcnn surrogate needs ${CGCNN_PAREGO_ACQUISITIONS.join(', ')} (got ${spec.acquisition.kind})`,
     );
   }
   const excludes = (spec.constraints ?? []).some((c) => c.kind === 'exclude_elements');

@@ -25,6 +25,8 @@ export interface BatchDoc {
   feasibility?: number[];
   /** The registered model that scored the pool (CGCNN surrogate; other surrogates are fitted in place). */
   model_id?: string;
+  /** Multi-objective CGCNN campaigns: each objective's registered ensemble, by property. */
+  model_ids?: Record<string, string>;
   /** Set when a PI decided on the batch (approval gate); excluded candidates are never proposed again. */
   decision?: 'approve' | 'reject' | 'trim';
   excluded_candidate_ids?: string[];

@@ -146,22 +146,26 @@ export async function campaignWorkflow(input: CampaignInput): Promise<CampaignRe
 }
 
 /**
- * For a cgcnn spec: the CGCNN deep ensemble trained on the campaign's measurements so far (a new
- * registered model version per iteration with new data). Undefined for other surrogates, and
- * when too few measured candidates have structures yet (proposeBatch then explores at random).
+ * For a cgcnn spec: the CGCNN deep ensemble of `property` trained on the campaign's measurements
+ * so far (a new registered model version per iteration with new data; the primary objective's
+ * under `<campaign>/cgcnn`, another objective's under `<campaign>/cgcnn/<property>`). Undefined
+ * for other surrogates, and when too few measured candidates have structures yet (proposeBatch
+ * then explores at random).
  */
 async function trainSurrogate(
   spec: CampaignSpec,
   campaignId: string,
   poolId: string,
   iteration: number,
+  property: string = spec.objective.property,
 ): Promise<string | undefined> {
   if (spec.surrogate.kind !== 'cgcnn') return undefined;
   try {
     const model = await trainer.trainSurrogate({
       campaign_id: campaignId,
       pool_id: poolId,
-      property: spec.objective.property,
+      property,
+      ...(property === spec.objective.property ? {} : { model_name: `${campaignId}/cgcnn/${property}` }),
       members: spec.surrogate.members,
       training: { epochs: spec.surrogate.epochs, seed: spec.random_seed },
       ...(spec.surrogate.variance_head ? { config: { varianceHead: true } } : {}),
@@ -177,6 +181,28 @@ async function trainSurrogate(
       return undefined;
     throw err;
   }
+}
+
+/**
+ * A multi-objective cgcnn spec: one ensemble per objective (ParEGO then scalarizes their
+ * posterior samples), each trained once per iteration. Undefined until every objective has one.
+ */
+async function trainObjectiveSurrogates(
+  spec: CampaignSpec,
+  campaignId: string,
+  poolId: string,
+  iteration: number,
+): Promise<Record<string, string> | undefined> {
+  const ids: Record<string, string> = {};
+  for (const property of [
+    spec.objective.property,
+    ...(spec.multi_objective?.additional_objectives ?? []).map((o) => o.property),
+  ]) {
+    const id = await trainSurrogate(spec, campaignId, poolId, iteration, property);
+    if (id === undefined) return undefined;
+    ids[property] = id;
+  }
+  return ids;
 }
 
 /** An activity's failure arrives wrapped (ActivityFailure → ApplicationFailure): name the innermost. */
@@ -440,13 +466,19 @@ async function runCampaign(
       });
     }
     const q = Math.min(spec.acquisition.batch_size, spec.budget.experiments - progress.experiments_used);
+    const models =
+      spec.surrogate.kind === 'cgcnn' && spec.multi_objective
+        ? {
+            model_ids: await trainObjectiveSurrogates(spec, campaignId, progress.pool_id, progress.iteration),
+          }
+        : { model_id: await trainSurrogate(spec, campaignId, progress.pool_id, progress.iteration) };
     const batch = await ml.proposeBatch({
       campaign_id: campaignId,
       pool_id: progress.pool_id,
       iteration: progress.iteration,
       spec,
       q,
-      model_id: await trainSurrogate(spec, campaignId, progress.pool_id, progress.iteration),
+      ...models,
     });
     if (batch.candidate_ids.length === 0) {
       stopReason = 'pool_exhausted';

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createCampaignActivities } from '../../activities/campaign';
 import type { LocalCrucible } from '../../cli/runtime';
+import { parEgoWeights } from '../../optimize/campaignProposal';
 import { normalCdf } from '../../optimize/normal';
 import { createRng } from '../../optimize/rng';
 import { CampaignSpec, parseOrThrow } from '../../schemas';
@@ -28,15 +29,15 @@ const NO_CIF_IDS = Array.from({ length: 6 }, (_, i) => `nocif-${i}`);
 
 /**
  * The 10 cgcnn-sample crystals plus 6 structure-less rows, two numeric features and a hidden y;
- * with `constrained`, also a hidden c = x1 + x2 for an outcome constraint.
+ * with `more`, also a hidden c = x1 + x2 (an outcome constraint) and z = x1 − x2 (an objective).
  */
-function writePool(seed: number, constrained = false): string {
+function writePool(seed: number, more = false): string {
   const rng = createRng(seed);
   const lines = [
-    constrained ? 'id,x1,x2,y,c' : 'id,x1,x2,y',
+    more ? 'id,x1,x2,y,c,z' : 'id,x1,x2,y',
     ...[...CIF_IDS, ...NO_CIF_IDS].map((id) => {
       const [x1, x2, y] = [rng.next(), rng.next(), rng.next() * 4 - 6];
-      return [id, x1, x2, y, ...(constrained ? [x1 + x2] : [])].join(',');
+      return [id, x1, x2, y, ...(more ? [x1 + x2, x1 - x2] : [])].join(',');
     }),
   ];
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'crucible-cgcnn-')), 'pool.csv');
@@ -191,6 +192,66 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
     const measurements = await campaignMeasurements(crucible.db, handle.workflowId);
     expect(measurements).toHaveLength(7);
     expect(measurements.every((m) => typeof m.values?.c === 'number')).toBe(true);
+  });
+
+  it('runs ParEGO over one ensemble per objective, with a constraint, storing each model and prediction', async () => {
+    const file = writePool(37, true);
+    const handle = await start(
+      cgcnnSpec({
+        source: {
+          kind: 'csv',
+          path: file,
+          id_column: 'id',
+          target_column: 'y',
+          cifs: CIF_DIR,
+          property_columns: { c: 'c', z: 'z' },
+        },
+        multi_objective: {
+          method: 'parego',
+          additional_objectives: [{ property: 'z', direction: 'minimize' }],
+        },
+        constraints: [{ kind: 'outcome', property: 'c', max: 1 }],
+        budget: { experiments: 7, iterations: 10 },
+        random_seed: 3,
+      }),
+    );
+    const { status } = await handle.result();
+    expect(status.stop_reason).toBe('experiment_budget');
+    const id = handle.workflowId;
+    const registry = new MongoModelRegistry(crucible.db);
+    // One ensemble per objective and iteration, each trained on its own property's measurements.
+    const yModels = await registry.list(`${id}/cgcnn`);
+    const zModels = await registry.list(`${id}/cgcnn/z`);
+    expect(yModels.map((m) => [m.tags.iteration, m.metrics.train_size])).toEqual([
+      ['1', 3],
+      ['2', 5],
+    ]);
+    expect(zModels.map((m) => [m.tags.iteration, m.metrics.train_size])).toEqual([
+      ['1', 3],
+      ['2', 5],
+    ]);
+    const batches = await campaignBatches(crucible.db, id);
+    for (const [k, b] of batches.slice(1).entries()) {
+      expect(b.method).toBe('parego+cgcnn+ei+pof');
+      expect(b.model_ids).toEqual({ y: yModels[k].id, z: zModels[k].id });
+      expect(b.parego_weights).toEqual(parEgoWeights(2, (3 + b.iteration * 7919) >>> 0));
+      const p = b.property_predictions ?? {};
+      expect(Object.keys(p).sort()).toEqual(['c', 'y', 'z']);
+      expect(p.y).toEqual({ mean: b.predicted_mean, std: b.predicted_std });
+      for (const v of [...p.z.mean, ...p.z.std]) expect(Number.isFinite(v)).toBe(true);
+      b.candidate_ids.forEach((_, i) => {
+        const [mu, sd] = [p.c.mean[i] as number, p.c.std[i] as number];
+        expect(b.feasibility?.[i]).toBeCloseTo(normalCdf((1 - mu) / sd), 10);
+      });
+    }
+    const measurements = await campaignMeasurements(crucible.db, id);
+    expect(measurements).toHaveLength(7);
+    expect(
+      measurements.every((m) => typeof m.values?.z === 'number' && typeof m.values?.c === 'number'),
+    ).toBe(true);
+    // The per-objective training calls replay deterministically.
+    const bundle = await workflowBundle();
+    await Worker.runReplayHistory({ workflowBundle: { code: bundle.code } }, await handle.fetchHistory(), id);
   });
 
   it('refuses a cgcnn campaign whose pool has no structures, naming source.cifs', async () => {

@@ -71,6 +71,11 @@ describe('CampaignSpec objectives and constraints', () => {
     expect(missing).toContain('the simulated lab needs a hidden column for property "v"');
   });
 
+  it('accepts a cgcnn campaign with two objectives and an outcome constraint', () => {
+    const spec = parseOrThrow(CampaignSpec, { ...good(), surrogate: { kind: 'cgcnn' } }, 'campaign spec');
+    expect(spec.multi_objective?.additional_objectives).toEqual([{ property: 'z', direction: 'minimize' }]);
+  });
+
   it('accepts a cgcnn objective with an outcome constraint (modelled on features)', () => {
     const { multi_objective: _none, ...single } = good();
     const spec = parseOrThrow(CampaignSpec, { ...single, surrogate: { kind: 'cgcnn' } }, 'campaign spec');
@@ -140,9 +145,14 @@ describe('CampaignSpec objectives and constraints', () => {
       'constraints[0].surrogate.kind',
     ],
     [
-      'a cgcnn campaign with two objectives',
-      { ...good(), surrogate: { kind: 'cgcnn' } },
-      'surrogate.kind: multi_objective is not supported with cgcnn (yet)',
+      'a cgcnn campaign with two objectives and UCB',
+      {
+        ...good(),
+        constraints: [],
+        surrogate: { kind: 'cgcnn' },
+        acquisition: { kind: 'ucb', batch_size: 3 },
+      },
+      'acquisition.kind: multi_objective with the cgcnn surrogate needs ei, log_ei, pi, greedy (got ucb)',
     ],
     [
       'exclude_elements on a CSV without formulas',
