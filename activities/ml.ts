@@ -9,20 +9,10 @@ import { CgcnnDeepEnsemble } from '../ml/ensemble/deepEnsemble';
 import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
-import {
-  constraintPicks,
-  feasibleIncumbent,
-  fitConstraintModels,
-  MeasuredPoint,
-  objectiveRows,
-  parEgoWeights,
-  proposeCampaignBatch,
-} from '../optimize/campaignProposal';
-import { weightByFeasibility } from '../optimize/constraints';
-import { parEgoSampledAcquisition, parEgoScalarize } from '../optimize/parego';
+import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
+import { proposeFromModelPredictions } from '../optimize/modelPredictionProposal';
 import { fitColumnScaling } from '../models/standardize';
 import { allowedRows } from '../optimize/compositionConstraints';
-import { selectFromPrediction, topScores } from '../optimize/predictionBatch';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
 import { chooseSeedIndices } from '../optimize/seeds';
@@ -281,90 +271,38 @@ export function createMlActivities(deps: { db: Db }) {
         const ids = predictions[0].ids;
         if (predictions.some((p) => p.ids.join('\n') !== ids.join('\n')))
           throw new Error("proposeBatch: the objectives' models scored different candidates");
-        const n = Math.min(q, ids.length);
-        if (n === 0) return { candidate_ids: [] };
-        const oriented = objectives.map((o, j) => ({
-          mean: Float64Array.from(predictions[j].mean, (m) => (o.direction === 'maximize' ? m : -m)),
-          std: Float64Array.from(predictions[j].std),
-        }));
-        // Outcome constraints: feature surrogates of each constrained property weight the
-        // acquisition by P(feasible); the incumbent is the best feasible measurement.
-        const constraints = outcomes?.constraints ?? [];
-        const fitted = fitConstraintModels(
-          points,
-          ids.map((id) => pool.features[row.get(id) as number]),
-          constraints,
+        if (ids.length === 0) return { candidate_ids: [] };
+        const p = proposeFromModelPredictions({
+          predictions: predictions.map((x) => ({
+            mean: Float64Array.from(x.mean),
+            std: Float64Array.from(x.std),
+          })),
+          objectives,
+          X_pool: ids.map((id) => pool.features[row.get(id) as number]),
+          measured: points,
+          constraints: outcomes?.constraints ?? [],
+          q,
           seed,
-          { inputScaling: fitColumnScaling(pool.features) },
-        );
-        const rng = createRng((seed ^ 0x5bd1e995) >>> 0);
-        let proposal: { indices: number[]; scores: number[] };
-        let weights: number[] | undefined;
-        if (objectives.length === 1) {
-          const y = orientTargets(
-            measured.map((m) => m.value as number),
-            spec.objective.direction,
-          );
-          const incumbent = fitted
-            ? feasibleIncumbent(
-                y,
-                points.map((pt) => pt.values),
-                constraints,
-              )
-            : Math.max(...y);
-          proposal = selectFromPrediction(oriented[0], n, spec.acquisition, incumbent, rng, fitted?.logPof);
-        } else {
-          // ParEGO on the ensembles' posterior samples: this iteration's weights, as a feature
-          // surrogate's ParEGO draws them, scalarize sampled objectives (parEgoSampledAcquisition).
-          weights = parEgoWeights(objectives.length, seed);
-          const rows = objectiveRows(points, objectives);
-          const Y = rows.map((pt) =>
-            objectives.map((o) => (o.direction === 'maximize' ? 1 : -1) * pt.values[o.property]),
-          );
-          const incumbent = fitted
-            ? feasibleIncumbent(
-                parEgoScalarize(Y, weights, outcomes?.rho),
-                rows.map((pt) => pt.values),
-                constraints,
-              )
-            : undefined;
-          const kind = spec.acquisition.kind as 'ei' | 'log_ei' | 'pi' | 'greedy';
-          const { scores } = parEgoSampledAcquisition(oriented, Y, weights, kind, rng, {
-            rho: outcomes?.rho,
-            incumbent,
-          });
-          if (fitted) weightByFeasibility(scores, fitted.logPof, kind === 'log_ei', incumbent === null);
-          const indices = topScores(scores, n);
-          proposal = { indices, scores: indices.map((i) => scores[i]) };
-        }
-        const pick = (p: { mean: number[]; std: number[] }) => ({
-          mean: proposal.indices.map((i) => p.mean[i]),
-          std: proposal.indices.map((i) => p.std[i]),
+          acquisition: spec.acquisition,
+          rho: outcomes?.rho,
+          context: { inputScaling: fitColumnScaling(pool.features) },
         });
-        // Each objective's prediction in its own units, from its own ensemble.
-        const byObjective = Object.fromEntries(objectives.map((o, j) => [o.property, pick(predictions[j])]));
-        const primary = byObjective[spec.objective.property];
+        const primary = p.predictions[spec.objective.property];
         const batch = await saveBatchOnce(db, {
           campaign_id: input.campaign_id,
           iteration: input.iteration,
-          candidate_ids: proposal.indices.map((i) => ids[i]),
-          scores: proposal.scores,
+          candidate_ids: p.indices.map((i) => ids[i]),
+          scores: p.scores,
           predicted_mean: primary.mean,
           predicted_std: primary.std,
-          method: `${weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${fitted ? '+pof' : ''}`,
-          train_size: weights ? objectiveRows(points, objectives).length : measured.length,
+          method: `${p.weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}`,
+          train_size: p.train_size,
           created_at: new Date().toISOString(),
           model_id: modelIds[spec.objective.property],
-          ...(weights ? { model_ids: modelIds, parego_weights: weights } : {}),
-          ...(fitted ? { feasibility: proposal.indices.map((i) => Math.exp(fitted.logPof[i])) } : {}),
-          ...(fitted || weights
-            ? {
-                property_predictions: {
-                  ...byObjective,
-                  ...constraintPicks(constraints, fitted?.predictions ?? new Map(), proposal.indices),
-                },
-              }
-            : {}),
+          ...(p.weights ? { model_ids: modelIds, parego_weights: p.weights } : {}),
+          ...(p.feasibility ? { feasibility: p.feasibility } : {}),
+          // A plain campaign's batch keeps its old shape: its one prediction is predicted_mean/std.
+          ...(outcomes ? { property_predictions: p.predictions } : {}),
         });
         return { candidate_ids: batch.candidate_ids };
       }

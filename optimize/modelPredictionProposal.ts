@@ -1,0 +1,133 @@
+/**
+ * A batch from models trained elsewhere (the CGCNN ensembles of a campaign, one per objective),
+ * whose predictions over the open candidates are all the proposal has: no Kriging believer, the
+ * q best scores. Pure: the ML activity passes the predictions, the measurements and the pool's
+ * feature rows (for outcome-constraint models), and stores what this returns.
+ *
+ * - One objective: the acquisition of its prediction (optimize/predictionBatch).
+ * - Several: ParEGO on posterior samples (parEgoSampledAcquisition) with this iteration's
+ *   weights, drawn from `seed` exactly as a feature surrogate's ParEGO draws them.
+ * - Outcome constraints: feature surrogates fitted here weight the scores by P(feasible); the
+ *   incumbent is the best feasible measurement (scalarized, with several objectives).
+ */
+import type { SurrogateContext } from '../models/index';
+import type { Prediction } from '../models/surrogate';
+import { AcquisitionSpec, orientTargets } from './acquisition';
+import {
+  constraintPicks,
+  feasibleIncumbent,
+  fitConstraintModels,
+  objectiveRows,
+  parEgoWeights,
+  type MeasuredPoint,
+  type Objective,
+  type OutcomeBound,
+  type PropertyPrediction,
+} from './campaignProposal';
+import { weightByFeasibility } from './constraints';
+import { parEgoSampledAcquisition, parEgoScalarize } from './parego';
+import { selectFromPrediction, topScores } from './predictionBatch';
+import { createRng } from './rng';
+
+export interface ModelPredictionProposalInput {
+  /** One per objective (primary first), in the property's own units, over the same candidates. */
+  predictions: readonly Prediction[];
+  objectives: readonly Objective[];
+  /** Feature rows of the predicted candidates (what the constraint surrogates see). */
+  X_pool: readonly (readonly number[])[];
+  measured: readonly MeasuredPoint[];
+  constraints: readonly OutcomeBound[];
+  q: number;
+  seed: number;
+  acquisition: AcquisitionSpec;
+  rho?: number;
+  context: SurrogateContext;
+}
+
+export interface ModelPredictionProposal {
+  /** Indices into the predicted candidates, best first. */
+  indices: number[];
+  scores: number[];
+  /** ParEGO's weights of this iteration (several objectives only). */
+  weights?: number[];
+  /** Per pick: P(feasible) under the constraint models (constrained only). */
+  feasibility?: number[];
+  /** Per objective (its model's prediction) and outcome-constraint property, at each pick. */
+  predictions: Record<string, PropertyPrediction>;
+  /** Measurements with every objective (what the scalarization is normalized on). */
+  train_size: number;
+}
+
+export function proposeFromModelPredictions(input: ModelPredictionProposalInput): ModelPredictionProposal {
+  const { objectives, constraints, predictions, measured } = input;
+  if (predictions.length !== objectives.length)
+    throw new Error(`${predictions.length} predictions for ${objectives.length} objectives`);
+  const m = input.X_pool.length;
+  for (const p of predictions)
+    if (p.mean.length !== m)
+      throw new Error(`a prediction of ${p.mean.length} candidates, ${m} feature rows`);
+  const q = Math.min(input.q, m);
+  const oriented = objectives.map((o, j) => ({
+    mean: Float64Array.from(orientTargets(Array.from(predictions[j].mean), o.direction)),
+    std: Float64Array.from(predictions[j].std),
+  }));
+  const fitted = fitConstraintModels(measured, input.X_pool, constraints, input.seed, input.context);
+  const rng = createRng((input.seed ^ 0x5bd1e995) >>> 0);
+  const rows = objectiveRows(measured, objectives);
+  const Y = rows.map((p) =>
+    objectives.map((o) => (o.direction === 'maximize' ? 1 : -1) * p.values[o.property]),
+  );
+
+  let indices: number[];
+  let scores: number[];
+  let weights: number[] | undefined;
+  if (objectives.length === 1) {
+    const y = Y.map((r) => r[0]);
+    const incumbent = fitted
+      ? feasibleIncumbent(
+          y,
+          rows.map((p) => p.values),
+          constraints,
+        )
+      : Math.max(...y);
+    ({ indices, scores } = selectFromPrediction(
+      oriented[0],
+      q,
+      input.acquisition,
+      incumbent,
+      rng,
+      fitted?.logPof,
+    ));
+  } else {
+    weights = parEgoWeights(objectives.length, input.seed);
+    const incumbent = fitted
+      ? feasibleIncumbent(
+          parEgoScalarize(Y, weights, input.rho),
+          rows.map((p) => p.values),
+          constraints,
+        )
+      : undefined;
+    const kind = input.acquisition.kind;
+    if (kind !== 'ei' && kind !== 'log_ei' && kind !== 'pi' && kind !== 'greedy')
+      throw new Error(`ParEGO over per-objective models needs ei, log_ei, pi or greedy, not ${kind}`);
+    const sampled = parEgoSampledAcquisition(oriented, Y, weights, kind, rng, { rho: input.rho, incumbent });
+    if (fitted) weightByFeasibility(sampled.scores, fitted.logPof, kind === 'log_ei', incumbent === null);
+    indices = topScores(sampled.scores, q);
+    scores = indices.map((i) => sampled.scores[i]);
+  }
+  const at = (p: Prediction): PropertyPrediction => ({
+    mean: indices.map((i) => p.mean[i]),
+    std: indices.map((i) => p.std[i]),
+  });
+  return {
+    indices,
+    scores,
+    ...(weights ? { weights } : {}),
+    ...(fitted ? { feasibility: indices.map((i) => Math.exp(fitted.logPof[i])) } : {}),
+    predictions: {
+      ...Object.fromEntries(objectives.map((o, j) => [o.property, at(predictions[j])])),
+      ...constraintPicks(constraints, fitted?.predictions ?? new Map(), indices),
+    },
+    train_size: rows.length,
+  };
+}

@@ -1,0 +1,112 @@
+import { fitColumnScaling } from '../../../models/standardize';
+import { fitConstraintModels, parEgoWeights, type MeasuredPoint } from '../../../optimize/campaignProposal';
+import { proposeFromModelPredictions } from '../../../optimize/modelPredictionProposal';
+import { parEgoSampledAcquisition } from '../../../optimize/parego';
+import { selectFromPrediction, topScores } from '../../../optimize/predictionBatch';
+import { createRng } from '../../../optimize/rng';
+
+// Predictions of 40 candidates as two trained models (y maximized, z minimized) would give them,
+// 12 measured candidates, and a constraint c = x0 + x1 ≤ 1 a feature GP learns.
+const rng = createRng(5);
+const X = Array.from({ length: 52 }, () => [rng.next(), rng.next()]);
+const y = (x: number[]) => -((x[0] - 0.7) ** 2) - (x[1] - 0.2) ** 2;
+const z = (x: number[]) => (x[0] - 0.3) ** 2 + (x[1] - 0.5) ** 2;
+const c = (x: number[]) => x[0] + x[1];
+const measured: MeasuredPoint[] = X.slice(0, 12).map((x) => ({ x, values: { y: y(x), z: z(x), c: c(x) } }));
+const pool = X.slice(12);
+const model = (f: (x: number[]) => number, noise: number) => ({
+  mean: Float64Array.from(pool, (x) => f(x) + noise * Math.sin(7 * x[0])),
+  std: Float64Array.from(pool, (x) => 0.05 + 0.1 * x[1]),
+});
+const yPred = model(y, 0.01);
+const zPred = model(z, 0.02);
+const base = {
+  X_pool: pool,
+  measured,
+  q: 4,
+  seed: 77,
+  acquisition: { kind: 'ei' as const },
+  context: { inputScaling: fitColumnScaling(X) },
+};
+const maximizeY = { property: 'y', direction: 'maximize' as const };
+const minimizeZ = { property: 'z', direction: 'minimize' as const };
+
+describe('proposeFromModelPredictions', () => {
+  it("one objective: the acquisition's q best, as selectFromPrediction picks them", () => {
+    const p = proposeFromModelPredictions({
+      ...base,
+      predictions: [yPred],
+      objectives: [maximizeY],
+      constraints: [],
+    });
+    const direct = selectFromPrediction(
+      yPred,
+      4,
+      { kind: 'ei' },
+      Math.max(...measured.map((m) => m.values.y)),
+      createRng((77 ^ 0x5bd1e995) >>> 0),
+    );
+    expect(p.indices).toEqual(direct.indices);
+    expect(p.weights).toBeUndefined();
+    expect(p.predictions.y.mean).toEqual(p.indices.map((i) => yPred.mean[i]));
+  });
+
+  it("two objectives: ParEGO on sampled scalarizations with the iteration's weights; predictions in own units", () => {
+    const p = proposeFromModelPredictions({
+      ...base,
+      predictions: [yPred, zPred],
+      objectives: [maximizeY, minimizeZ],
+      constraints: [],
+    });
+    const weights = parEgoWeights(2, 77);
+    expect(p.weights).toEqual(weights);
+    const { scores } = parEgoSampledAcquisition(
+      [yPred, { mean: zPred.mean.map((v) => -v), std: zPred.std }],
+      measured.map((m) => [m.values.y, -m.values.z]),
+      weights,
+      'ei',
+      createRng((77 ^ 0x5bd1e995) >>> 0),
+    );
+    expect(p.indices).toEqual(topScores(scores, 4));
+    // z is minimized: stored as the model predicted it, not negated.
+    expect(p.predictions.z.mean).toEqual(p.indices.map((i) => zPred.mean[i]));
+    expect(p.train_size).toBe(12);
+  });
+
+  it('weights by the feasibility of a constraint model fitted on the feature rows', () => {
+    const constraints = [{ property: 'c', max: 1, surrogate: { kind: 'gp' as const } }];
+    const p = proposeFromModelPredictions({
+      ...base,
+      predictions: [yPred, zPred],
+      objectives: [maximizeY, minimizeZ],
+      constraints,
+    });
+    const fitted = fitConstraintModels(measured, pool, constraints, 77, base.context);
+    p.indices.forEach((i, k) =>
+      expect(p.feasibility?.[k]).toBeCloseTo(Math.exp(fitted?.logPof[i] as number), 12),
+    );
+    expect(p.predictions.c.mean).toEqual(p.indices.map((i) => fitted?.predictions.get('c')?.mean[i]));
+    // The picks avoid candidates the constraint model thinks infeasible.
+    expect(Math.min(...(p.feasibility ?? []))).toBeGreaterThan(0.5);
+  });
+
+  it('refuses mismatched predictions and an acquisition ParEGO cannot sample', () => {
+    expect(() =>
+      proposeFromModelPredictions({
+        ...base,
+        predictions: [yPred],
+        objectives: [maximizeY, minimizeZ],
+        constraints: [],
+      }),
+    ).toThrow(/1 predictions for 2 objectives/);
+    expect(() =>
+      proposeFromModelPredictions({
+        ...base,
+        acquisition: { kind: 'ucb' },
+        predictions: [yPred, zPred],
+        objectives: [maximizeY, minimizeZ],
+        constraints: [],
+      }),
+    ).toThrow(/needs ei, log_ei, pi or greedy, not ucb/);
+  });
+});
