@@ -39,19 +39,33 @@ export function parEgoScalarize(
       if (!Number.isFinite(v)) throw new Error(`ParEGO: non-finite objective in row ${i}, column ${j}`);
     });
   });
+  const scalar = chebyshevScalar(Y, weights, rho);
+  return Y.map(scalar);
+}
+
+/**
+ * −f_λ of one row of objective values, normalized by the columns of `Y` (Knowles minimizes
+ * costs in [0, 1]: cost 0 at the best value of each objective in `Y`; values beyond it, as a
+ * posterior sample may be, get negative costs).
+ */
+function chebyshevScalar(
+  Y: readonly (readonly number[])[],
+  weights: readonly number[],
+  rho: number,
+): (values: ArrayLike<number>) => number {
+  const k = weights.length;
   const hi = weights.map((_, j) => Math.max(...Y.map((r) => r[j])));
   const lo = weights.map((_, j) => Math.min(...Y.map((r) => r[j])));
-  return Y.map((row) => {
+  return (values) => {
     let worst = -Infinity;
     let sum = 0;
     for (let j = 0; j < k; j++) {
-      // Knowles minimizes costs in [0, 1]: cost 0 at the best observed value of each objective.
-      const cost = hi[j] > lo[j] ? (hi[j] - row[j]) / (hi[j] - lo[j]) : 0;
+      const cost = hi[j] > lo[j] ? (hi[j] - values[j]) / (hi[j] - lo[j]) : 0;
       worst = Math.max(worst, weights[j] * cost);
       sum += weights[j] * cost;
     }
     return -(worst + rho * sum);
-  });
+  };
 }
 
 /**
@@ -95,18 +109,7 @@ export function parEgoSampledAcquisition(
     options.incumbent !== undefined
       ? options.incumbent
       : Math.max(...parEgoScalarize(measured, weights, rho));
-  const hi = weights.map((_, j) => Math.max(...measured.map((r) => r[j])));
-  const lo = weights.map((_, j) => Math.min(...measured.map((r) => r[j])));
-  const scalar = (values: ArrayLike<number>) => {
-    let worst = -Infinity;
-    let sum = 0;
-    for (let j = 0; j < k; j++) {
-      const cost = hi[j] > lo[j] ? (hi[j] - values[j]) / (hi[j] - lo[j]) : 0;
-      worst = Math.max(worst, weights[j] * cost);
-      sum += weights[j] * cost;
-    }
-    return -(worst + rho * sum);
-  };
+  const scalar = chebyshevScalar(measured, weights, rho);
   const scores = new Float64Array(m);
   const f = new Float64Array(k);
   if (kind === 'greedy') {

@@ -68,6 +68,16 @@ const cgcnnSpec = (overrides: Record<string, unknown> = {}) =>
     ...overrides,
   });
 
+/** A CSV source with CIFs whose further properties the simulated lab reads from hidden columns. */
+const sourceWithHiddenColumns = (file: string, property_columns: Record<string, string>) => ({
+  kind: 'csv',
+  path: file,
+  id_column: 'id',
+  target_column: 'y',
+  cifs: CIF_DIR,
+  property_columns,
+});
+
 const start = (spec: unknown) =>
   crucible.client.workflow.start(campaignWorkflow, {
     workflowId: uniqueName('cgcnn'),
@@ -155,17 +165,9 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
   });
 
   it('weights the ensemble by the probability of feasibility of a feature-GP constraint model', async () => {
-    const file = writePool(31, true);
     const handle = await start(
       cgcnnSpec({
-        source: {
-          kind: 'csv',
-          path: file,
-          id_column: 'id',
-          target_column: 'y',
-          cifs: CIF_DIR,
-          property_columns: { c: 'c' },
-        },
+        source: sourceWithHiddenColumns(writePool(31, true), { c: 'c' }),
         constraints: [{ kind: 'outcome', property: 'c', max: 1 }],
         budget: { experiments: 7, iterations: 10 },
       }),
@@ -195,17 +197,9 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
   });
 
   it('runs ParEGO over one ensemble per objective, with a constraint, storing each model and prediction', async () => {
-    const file = writePool(37, true);
     const handle = await start(
       cgcnnSpec({
-        source: {
-          kind: 'csv',
-          path: file,
-          id_column: 'id',
-          target_column: 'y',
-          cifs: CIF_DIR,
-          property_columns: { c: 'c', z: 'z' },
-        },
+        source: sourceWithHiddenColumns(writePool(37, true), { c: 'c', z: 'z' }),
         multi_objective: {
           method: 'parego',
           additional_objectives: [{ property: 'z', direction: 'minimize' }],
