@@ -17,17 +17,21 @@ import { cgcnnConfig, VARIANCE_HEAD_BETA } from '../../ml/cgcnn/config';
 import { intervalCalibration } from '../../ml/ensemble/calibration';
 import { CgcnnDeepEnsemble } from '../../ml/ensemble/deepEnsemble';
 import { progressBar } from '../../ml/training/progressBar';
+import { architectureName, parseArchitecture } from './hyperSearch';
 import { loadObelixCifSplit } from './obelixData';
 
 export const USAGE = `npm run bench -- accuracy -- [--members 3] [--epochs 5] [--patience 5] [--batch 32]
     [--lr 0.005] [--seed 0] [--rf-trees 500] [--variance-head [--beta 0.5]]
-    [--calibration 0.1] [--folds] [--ordered [--ordered-max-atoms 200]] [--out file.json]
+    [--calibration 0.1] [--folds] [--arch a64-h128-c3-n1] [--ordered [--ordered-max-atoms 200]]
+    [--out file.json]
   The defaults are a quick run (~3.5 min on 2 cores with wasm, ~13 s per epoch of the 254 training
   crystals): too few epochs to converge. 5 members × 10 epochs, patience 5: ~5 min; 5 × 30,
   patience 10: ~16 min (it overfits: see ml/README.md).
   --variance-head: members also predict a variance (β-NLL, --beta 0.5 by default, 0 for plain
   Gaussian NLL); the ensemble's std is their mixture's, with no σ-scaling holdout by default.
   --calibration: the share of the training split held out for σ-scaling (ensemble default).
+  --arch a<atom>-h<hidden>-c<convolutions>-n<hidden layers>: the architecture (default: the paper's,
+  a64-h128-c3-n1; \`npm run bench -- cgcnn-search\` cross-validates others).
   --folds: member k early-stops on fold k of M (cross-validation folds) instead of its own random
   10 % (the ensemble's validation option).
   --ordered: graphs of disordered entries from their lowest-Ewald-energy ordering (materials/ordering)
@@ -49,11 +53,13 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
   const started = Date.now();
   const backend = await selectBackend();
   const beta = argv.includes('--beta') ? arg('beta', '0') : undefined;
-  const config = cgcnnConfig(
-    argv.includes('--variance-head')
+  const at = argv.indexOf('--arch');
+  const config = cgcnnConfig({
+    ...(at >= 0 ? parseArchitecture(argv[at + 1] ?? '') : {}),
+    ...(argv.includes('--variance-head')
       ? { varianceHead: true, ...(beta === undefined ? {} : { varianceHeadBeta: beta }) }
-      : {},
-  );
+      : {}),
+  });
   const data = loadObelixCifSplit(
     config.graph,
     argv.includes('--ordered') ? { ordered: { maxAtoms: arg('ordered-max-atoms', '200') } } : {},
@@ -113,6 +119,7 @@ export async function accuracyBenchmark(argv: string[]): Promise<Record<string, 
     dataset: 'OBELiX (Therrien et al. 2025, CC BY 4.0), official split, entries with CIFs',
     target: 'log10 σ (S/cm); censored entries at -15 as the authors do',
     backend: backend.backend,
+    architecture: architectureName(config),
     variance_head: config.varianceHead === true,
     variance_head_beta: config.varianceHead ? (config.varianceHeadBeta ?? VARIANCE_HEAD_BETA) : null,
     split: { train: train.ids.length, test: test.ids.length, expected: '254/67' },
