@@ -190,7 +190,10 @@ describe('cross-validation folds', () => {
       const rest = data.targets.filter((_, i) => !fold.includes(i));
       expect(member.normalizer.mean).toBeCloseTo(fitNormalizer(rest).mean, 12);
       // The best epoch's validation MAE is the MAE of the kept weights on exactly this fold.
-      const p = await predictCgcnn(member, fold.map((i) => data.graphs[i]));
+      const p = await predictCgcnn(
+        member,
+        fold.map((i) => data.graphs[i]),
+      );
       const foldMae = fold.reduce((s, i, j) => s + Math.abs(p[j] - data.targets[i]), 0) / fold.length;
       expect(member.history[member.bestEpoch - 1].validationError).toBeCloseTo(foldMae, 4);
     }
