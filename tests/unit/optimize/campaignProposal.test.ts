@@ -143,6 +143,19 @@ describe('proposeCampaignBatch: ParEGO', () => {
     acquisition: { kind: 'ei' as const },
   };
 
+  /** The batch one GP of the augmented-Chebyshev scalar of the oriented objectives `Y` proposes. */
+  const scalarProposal = (Y: number[][], weights: number[], seed: number) =>
+    proposeBatch({
+      X_train: measured.map((p) => p.x),
+      y_train: parEgoScalarize(Y, weights),
+      X_pool: input.X_pool,
+      X_pending: input.X_pending,
+      q: 4,
+      surrogate: { kind: 'gp' },
+      acquisition: { kind: 'ei' },
+      seed,
+    });
+
   it('is deterministic for a seed: the same weights and the same batch', () => {
     const first = proposeCampaignBatch({ ...input, seed: 42 });
     const again = proposeCampaignBatch({ ...input, seed: 42 });
@@ -157,20 +170,11 @@ describe('proposeCampaignBatch: ParEGO', () => {
   it('fits one surrogate to the augmented-Chebyshev scalar of the oriented objectives', () => {
     const seed = 42;
     const w = parEgoWeights(2, seed);
-    const y = parEgoScalarize(
+    const direct = scalarProposal(
       measured.map((p) => [p.values.a, -p.values.b]),
       w,
-    );
-    const direct = proposeBatch({
-      X_train: measured.map((p) => p.x),
-      y_train: y,
-      X_pool: input.X_pool,
-      X_pending: input.X_pending,
-      q: 4,
-      surrogate: { kind: 'gp' },
-      acquisition: { kind: 'ei' },
       seed,
-    });
+    );
     expect(proposeCampaignBatch({ ...input, seed }).indices).toEqual(direct.indices);
   });
 
@@ -206,19 +210,11 @@ describe('proposeCampaignBatch: ParEGO', () => {
     const seed = 7;
     const w = parEgoWeights(3, seed);
     expect(w).toHaveLength(3);
-    const direct = proposeBatch({
-      X_train: measured.map((p) => p.x),
-      y_train: parEgoScalarize(
-        measured.map((p) => [p.values.a, -p.values.b, f3(p.x)]),
-        w,
-      ),
-      X_pool: input.X_pool,
-      X_pending: input.X_pending,
-      q: 4,
-      surrogate: { kind: 'gp' },
-      acquisition: { kind: 'ei' },
+    const direct = scalarProposal(
+      measured.map((p) => [p.values.a, -p.values.b, f3(p.x)]),
+      w,
       seed,
-    });
+    );
     const p = proposeCampaignBatch({ ...three, seed });
     expect(p.weights).toEqual(w);
     expect(p.indices).toEqual(direct.indices);
