@@ -81,6 +81,12 @@ function outcomeLines(o: CampaignOutcomes): string[] {
     ...o.constraints.map(
       (c) => `  constraint ${bound(c)}: ${c.satisfied} of ${c.measured} measured satisfy it`,
     ),
+    ...(o.hypervolume
+      ? [
+          `  hypervolume ${o.hypervolume.value.toPrecision(4)} above ${o.objectives.map((x, j) => `${x.property} ${o.hypervolume?.reference_point[j].toPrecision(4)}`).join(', ')}` +
+            ` (${o.hypervolume.reference === 'spec' ? "the spec's reference point" : 'reference inferred from the front'})`,
+        ]
+      : []),
     `  ${o.objectives.length > 1 ? 'Pareto front' : 'best feasible'} (${o.pareto_front.length} of ${o.feasible} feasible, ${o.measured} measured):`,
     ...o.pareto_front.map(
       (p) =>

@@ -5,6 +5,7 @@
 import { campaignObjectives, excludedElements, measuredValues } from '../schemas';
 import type { CampaignOutcomes, CampaignSpec, Measurement, OutcomeConstraint } from '../schemas';
 import { orientTargets } from './acquisition';
+import { hypervolume, inferReferencePoint } from './hypervolume';
 import { nonDominatedIndices } from './pareto';
 
 const outcomeConstraints = (spec: CampaignSpec): OutcomeConstraint[] =>
@@ -64,7 +65,8 @@ export function summarizeOutcomes(
       o.direction,
     ),
   );
-  const front = nonDominatedIndices(feasible.map((_, i) => oriented.map((col) => col[i])));
+  const rows = feasible.map((_, i) => oriented.map((col) => col[i]));
+  const front = nonDominatedIndices(rows);
   return {
     objectives,
     constraints: constraints.map((c) => {
@@ -80,9 +82,38 @@ export function summarizeOutcomes(
     excluded_elements: excluded,
     measured: complete.length,
     feasible: feasible.length,
+    ...(objectives.length > 1
+      ? {
+          hypervolume: frontHypervolume(
+            front.map((i) => rows[i]),
+            objectives,
+            spec.multi_objective?.reference_point,
+          ),
+        }
+      : {}),
     // Best first in the primary objective (so, along a two-objective front, worst first in the other).
     pareto_front: front
       .map((i) => feasible[i])
       .sort((a, b) => oriented[0][feasible.indexOf(b)] - oriented[0][feasible.indexOf(a)]),
+  };
+}
+
+/**
+ * The hypervolume of the feasible front (oriented rows) above the spec's reference point, or one
+ * inferred from the front as BoTorch does. An inferred point moves as the front grows, so only a
+ * spec's fixed point makes values comparable over a campaign's life and between campaigns.
+ */
+function frontHypervolume(
+  front: number[][],
+  objectives: readonly { direction: 'maximize' | 'minimize' }[],
+  specReference: readonly number[] | undefined,
+): CampaignOutcomes['hypervolume'] {
+  if (front.length === 0) return null;
+  const orient = (v: number, j: number) => (objectives[j].direction === 'maximize' ? v : -v);
+  const reference = specReference ? specReference.map(orient) : inferReferencePoint(front);
+  return {
+    value: hypervolume(front, reference),
+    reference_point: reference.map(orient), // orient is its own inverse
+    reference: specReference ? 'spec' : 'inferred',
   };
 }

@@ -262,6 +262,12 @@ export const MultiObjectiveSpec = z
         'the objectives besides `objective` (which stays primary: best-so-far, target, LabResult.value)',
       ),
     rho: z.number().min(0).max(1).default(0.05).describe('augmented Chebyshev weight of the sum term'),
+    reference_point: z
+      .array(z.number().finite())
+      .optional()
+      .describe(
+        "hypervolume reference point, one value per objective (primary first) in each property's units; default: inferred from the front",
+      ),
   })
   .strict();
 
@@ -336,7 +342,7 @@ export const CampaignSpec = z
 
 type SpecShape = {
   objective: { property: string };
-  multi_objective?: { additional_objectives: { property: string }[] };
+  multi_objective?: { additional_objectives: { property: string }[]; reference_point?: number[] };
   constraints?: z.infer<typeof ConstraintSpec>[];
   source: z.infer<typeof CandidateSourceSpec>;
   surrogate: z.infer<typeof SurrogateSpec>;
@@ -354,6 +360,13 @@ function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
     if (first !== undefined) issue(path, `property "${property}" is already used by ${first}`);
     else seen.set(property, formatPath(path));
   };
+  const reference = spec.multi_objective?.reference_point;
+  const objectiveCount = 1 + (spec.multi_objective?.additional_objectives.length ?? 0);
+  if (reference && reference.length !== objectiveCount)
+    issue(
+      ['multi_objective', 'reference_point'],
+      `needs one value per objective (${objectiveCount}, primary first), got ${reference.length}`,
+    );
   spec.multi_objective?.additional_objectives.forEach((o, i) =>
     claim(o.property, ['multi_objective', 'additional_objectives', i, 'property']),
   );
@@ -424,7 +437,7 @@ function checkOutcomes(spec: SpecShape, ctx: z.RefinementCtx): void {
  */
 export function requiredProperties(spec: {
   objective: { property: string };
-  multi_objective?: { additional_objectives: { property: string }[] };
+  multi_objective?: { additional_objectives: { property: string }[]; reference_point?: number[] };
   constraints?: readonly { kind: string; property?: string }[];
 }): string[] {
   return [

@@ -49,6 +49,17 @@ export const CampaignOutcomes = z.object({
   excluded_elements: z.array(z.string()),
   measured: z.number().int().describe('succeeded measurements with every objective'),
   feasible: z.number().int().describe('of those, satisfying every outcome constraint'),
+  hypervolume: z
+    .object({
+      value: z.number(),
+      reference_point: z.array(z.number()).describe("per objective, in each property's units"),
+      reference: z.enum(['spec', 'inferred']),
+    })
+    .nullable()
+    .optional()
+    .describe(
+      'two or more objectives: the volume the feasible front dominates above the reference point (null before any feasible point)',
+    ),
   pareto_front: z
     .array(OutcomePoint)
     .describe('non-dominated feasible points (all objectives); with one objective, the best feasible point'),

@@ -554,6 +554,10 @@ describe('dashboard in Chromium', () => {
         )
         .sort();
     expect(await frontTitles()).toEqual(expected('y', 'z'));
+    expect(o?.hypervolume?.reference).toBe('inferred');
+    expect(await page.locator('#pareto-note').innerText()).toContain(
+      `Hypervolume ${fmt(o?.hypervolume?.value as number)} above y ${fmt(o?.hypervolume?.reference_point[0] as number)}`,
+    );
 
     await ys.selectOption('w');
     expect(await plot.locator('text.axis-label').allTextContents()).toEqual(['y (maximize)', 'w (maximize)']);

@@ -7,6 +7,7 @@ import { buildApi } from '../../api/server';
 import type { LocalCrucible } from '../../cli/runtime';
 import { Composition } from '../../materials/composition';
 import { parEgoWeights } from '../../optimize/campaignProposal';
+import { hypervolume } from '../../optimize/hypervolume';
 import { nonDominatedIndices } from '../../optimize/pareto';
 import { createRng } from '../../optimize/rng';
 import type { CampaignSpecInput, CampaignStatus } from '../../schemas';
@@ -265,6 +266,7 @@ describe('three objectives', () => {
           { property: 'z', direction: 'minimize' },
           { property: 'w', direction: 'maximize' },
         ],
+        reference_point: [-10, 1, -1],
       },
       constraints: [],
       budget: { experiments: 10, iterations: 10 },
@@ -298,6 +300,18 @@ describe('three objectives', () => {
       .map((i) => measurements[i].candidate_id)
       .sort();
     expect(status.outcomes?.pareto_front.map((p) => p.candidate_id).sort()).toEqual(expected);
+    // The volume the 3-D front dominates above the spec's reference point (y −10, z 1, w −1).
+    const oriented = measurements.map((m) => [
+      m.value as number,
+      -(m.values?.z as number),
+      m.values?.w as number,
+    ]);
+    expect(status.outcomes?.hypervolume).toEqual({
+      value: hypervolume(oriented, [-10, -1, -1]),
+      reference_point: [-10, 1, -1],
+      reference: 'spec',
+    });
+    expect(status.outcomes?.hypervolume?.value).toBeGreaterThan(0);
     expect(status.model_quality?.map((q) => [q.property, q.n])).toEqual([
       ['y', 6],
       ['z', 6],

@@ -357,7 +357,14 @@
     $('pareto-note').textContent =
       `${o.pareto_front.length} on the front of ${o.feasible} feasible, ${o.measured} measured with ${joined ? 'both objectives' : 'every objective'}` +
       (o.measured > o.feasible ? `; ${o.measured - o.feasible} infeasible (hollow red)` : '') +
-      '. The front is the non-dominated feasible points, best first in the first objective.';
+      '. The front is the non-dominated feasible points, best first in the first objective.' +
+      (o.hypervolume
+        ? ` Hypervolume ${P.fmt(o.hypervolume.value)} above ${o.objectives
+            .map((x, j) => `${x.property} ${P.fmt(o.hypervolume.reference_point[j])}`)
+            .join(
+              ', ',
+            )} (${o.hypervolume.reference === 'spec' ? "the spec's reference point" : 'reference point inferred from the front, so it moves as the front grows'}).`
+        : '');
   }
 
   function renderConstraints(o) {

@@ -66,4 +66,34 @@ describe('summarizeOutcomes', () => {
   it('is null for a plain single-objective spec', () => {
     expect(summarizeOutcomes(parseOrThrow(CampaignSpec, csvSpec('p.csv'), 'spec'), [m('a', 1)])).toBeNull();
   });
+
+  it("reports the feasible front's hypervolume above an inferred or the spec's reference point", () => {
+    const measured = [
+      m('a', 3, { z: 3, c: 0.5 }),
+      m('b', 2, { z: 1, c: 0.9 }),
+      m('d', 9, { z: 0, c: 1.5 }), // infeasible: not in the volume
+      m('e', 1, { z: 0.5, c: 1 }),
+    ];
+    // Oriented front (y, −z): (3, −3), (2, −1), (1, −0.5). BoTorch's inferred reference: nadir
+    // (1, −3) minus 10 % of the range (2, 2.5) = (0.8, −3.25), i.e. y 0.8, z 3.25. By hand:
+    // 1·0.25 + 1·2.25 + 0.2·2.75 = 3.05.
+    const inferred = summarizeOutcomes(spec, measured)?.hypervolume;
+    expect(inferred?.reference).toBe('inferred');
+    expect(inferred?.reference_point[0]).toBeCloseTo(0.8, 12);
+    expect(inferred?.reference_point[1]).toBeCloseTo(3.25, 12);
+    expect(inferred?.value).toBeCloseTo(3.05, 12);
+    // The spec's point (y 0, z 4): 1·1 + 1·3 + 1·3.5 = 7.5.
+    const fixed = parseOrThrow(
+      CampaignSpec,
+      { ...spec, multi_objective: { ...spec.multi_objective, reference_point: [0, 4] } },
+      'spec',
+    );
+    expect(summarizeOutcomes(fixed, measured)?.hypervolume).toEqual({
+      value: 7.5,
+      reference_point: [0, 4],
+      reference: 'spec',
+    });
+    // Nothing feasible yet: no volume.
+    expect(summarizeOutcomes(spec, [m('d', 9, { z: 0, c: 1.5 })])?.hypervolume).toBeNull();
+  });
 });

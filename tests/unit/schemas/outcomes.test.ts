@@ -145,6 +145,11 @@ describe('CampaignSpec objectives and constraints', () => {
       'constraints[0].surrogate.kind',
     ],
     [
+      'a reference point of the wrong length',
+      { ...good(), multi_objective: { ...good().multi_objective, reference_point: [1, 2, 3] } },
+      'multi_objective.reference_point: needs one value per objective (2, primary first), got 3',
+    ],
+    [
       'a cgcnn campaign with two objectives and UCB',
       {
         ...good(),
