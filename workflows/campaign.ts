@@ -168,7 +168,7 @@ async function trainSurrogate(
       ...(property === spec.objective.property ? {} : { model_name: `${campaignId}/cgcnn/${property}` }),
       members: spec.surrogate.members,
       training: { epochs: spec.surrogate.epochs, seed: spec.random_seed },
-      ...(spec.surrogate.variance_head ? { config: { varianceHead: true } } : {}),
+      ...cgcnnConfigOf(spec.surrogate),
       tags: { iteration: String(iteration) },
     });
     return model.model_id;
@@ -181,6 +181,26 @@ async function trainSurrogate(
       return undefined;
     throw err;
   }
+}
+
+/**
+ * The spec's CGCNN options as config overrides; none at all for a spec that sets neither, so its
+ * training options (and the registry's model keys) stay what they were.
+ */
+function cgcnnConfigOf(surrogate: Extract<CampaignSpec['surrogate'], { kind: 'cgcnn' }>) {
+  const a = surrogate.architecture;
+  const config = {
+    ...(surrogate.variance_head ? { varianceHead: true } : {}),
+    ...(a
+      ? {
+          atomFeatureLength: a.atom_features,
+          hiddenLength: a.hidden,
+          convLayers: a.convolutions,
+          hiddenLayers: a.hidden_layers,
+        }
+      : {}),
+  };
+  return Object.keys(config).length > 0 ? { config } : {};
 }
 
 /**

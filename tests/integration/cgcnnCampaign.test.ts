@@ -168,6 +168,13 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
     const handle = await start(
       cgcnnSpec({
         source: sourceWithHiddenColumns(writePool(31, true), { c: 'c' }),
+        // A smaller network than the paper's, as a chemist can pick one.
+        surrogate: {
+          kind: 'cgcnn',
+          members: 2,
+          epochs: 3,
+          architecture: { atom_features: 32, hidden: 64, convolutions: 2 },
+        },
         constraints: [{ kind: 'outcome', property: 'c', max: 1 }],
         budget: { experiments: 7, iterations: 10 },
       }),
@@ -176,6 +183,18 @@ describe('a campaign with the CGCNN deep-ensemble surrogate (real Temporal and F
     expect(status.stop_reason).toBe('experiment_budget');
     const batches = await campaignBatches(crucible.db, handle.workflowId);
     expect(batches.map((b) => b.iteration)).toEqual([0, 1, 2]);
+    const models = await new MongoModelRegistry(crucible.db).list(`${handle.workflowId}/cgcnn`);
+    for (const m of models) {
+      const { config } = (m.model as { options: { config: Record<string, unknown> } }).options;
+      expect(config).toMatchObject({
+        atomFeatureLength: 32,
+        hiddenLength: 64,
+        convLayers: 2,
+        hiddenLayers: 1,
+      });
+      expect(config.varianceHead).toBeUndefined();
+    }
+    expect(models).toHaveLength(2);
     for (const b of batches.slice(1)) {
       expect(b.method).toBe('cgcnn+ei+pof');
       expect(b.model_id).toBeDefined();

@@ -48,8 +48,26 @@ describe('CampaignSpec', () => {
     ['failure rate above 1', { lab: { kind: 'simulated', failure_rate: 1.5 } }, 'lab.failure_rate'],
     ['negative random seed', { random_seed: -1 }, 'random_seed'],
     ['unknown top-level field', { budgett: 3 }, 'budgett'],
+    [
+      'a CGCNN with 9 convolutions',
+      { surrogate: { kind: 'cgcnn', architecture: { convolutions: 9 } } },
+      'surrogate.architecture.convolutions',
+    ],
   ])('refuses %s, naming the field', (_what, override, field) => {
     expect(messageOf({ ...csvSpec('p.csv'), ...override })).toContain(field);
+  });
+
+  it("fills a CGCNN architecture's unnamed sizes with the paper's", () => {
+    const spec = parse({
+      ...csvSpec('p.csv'),
+      surrogate: { kind: 'cgcnn', architecture: { atom_features: 32, hidden: 256 } },
+    });
+    expect(spec.surrogate).toMatchObject({
+      architecture: { atom_features: 32, hidden: 256, convolutions: 3, hidden_layers: 1 },
+    });
+    expect(parse({ ...csvSpec('p.csv'), surrogate: { kind: 'cgcnn' } }).surrogate).not.toHaveProperty(
+      'architecture',
+    );
   });
 
   it('reports every bad field at once', () => {
