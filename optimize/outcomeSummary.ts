@@ -117,3 +117,31 @@ function frontHypervolume(
     reference: specReference ? 'spec' : 'inferred',
   };
 }
+
+/**
+ * The feasible front's hypervolume after each succeeded measurement with every objective, in the
+ * order they were recorded, all above one reference point (oriented; the current summary's), so
+ * the values are comparable along the campaign. Two or more objectives only.
+ */
+export function hypervolumeTrace(
+  spec: CampaignSpec,
+  measurements: readonly Measurement[],
+  referencePoint: readonly number[],
+): number[] {
+  const objectives = campaignObjectives(spec);
+  const orient = (v: number, j: number) => (objectives[j].direction === 'maximize' ? v : -v);
+  const reference = referencePoint.map(orient);
+  const recorded = [...measurements].sort(
+    (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
+  );
+  const byExperiment = new Map(outcomePoints(spec, measurements).map((p) => [p.experiment_id, p]));
+  const feasible: number[][] = [];
+  const trace: number[] = [];
+  for (const m of recorded) {
+    const p = byExperiment.get(m.experiment_id);
+    if (!p) continue;
+    if (p.feasible) feasible.push(objectives.map((o, j) => orient(p.values[o.property], j)));
+    trace.push(hypervolume(feasible, reference));
+  }
+  return trace;
+}

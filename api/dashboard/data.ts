@@ -1,7 +1,12 @@
 // Assembles what the dashboard draws from the store, one JSON document per poll. Read-only: the
 // dashboard never writes; approval goes through the API's own decision route.
 import type { Db } from 'mongodb';
-import { outcomePoints, summarizeOutcomes, type OutcomePoint } from '../../optimize/outcomeSummary';
+import {
+  hypervolumeTrace,
+  outcomePoints,
+  summarizeOutcomes,
+  type OutcomePoint,
+} from '../../optimize/outcomeSummary';
 import type { CampaignOutcomes, CampaignStatus } from '../../schemas';
 import { AuditEntry, NotificationDoc, campaignAudit, campaignNotifications } from '../../store/approvals';
 import { campaignBatches } from '../../store/batches';
@@ -153,7 +158,13 @@ export interface CampaignView {
    * per-constraint counts, Pareto front), computed from the same measurements, plus every
    * measured point with all objectives for the plot. Null for a plain single-objective spec.
    */
-  outcomes: (CampaignOutcomes & { points: OutcomePointView[] }) | null;
+  outcomes:
+    | (CampaignOutcomes & {
+        points: OutcomePointView[];
+        /** Two or more objectives: the hypervolume after each measurement, above the current reference point. */
+        hypervolume_trace: number[];
+      })
+    | null;
 }
 
 const TERMINAL = new Set(['completed', 'cancelled']);
@@ -416,5 +427,13 @@ function outcomesView(
   measurements: Parameters<typeof summarizeOutcomes>[1],
 ): CampaignView['outcomes'] {
   const summary = summarizeOutcomes(spec, measurements);
-  return summary && { ...summary, points: outcomePoints(spec, measurements) };
+  return (
+    summary && {
+      ...summary,
+      points: outcomePoints(spec, measurements),
+      hypervolume_trace: summary.hypervolume
+        ? hypervolumeTrace(spec, measurements, summary.hypervolume.reference_point)
+        : [],
+    }
+  );
 }

@@ -53,6 +53,7 @@ export function dashboardHtml(): string {
         vs <select id="pareto-y" aria-label="objective on the y axis"></select></span></h3>
         <svg id="plot-pareto" viewBox="0 0 520 320" role="img" aria-label="Pareto front"></svg>
         <table id="pareto-front"><thead><tr></tr></thead><tbody></tbody></table>
+        <svg id="plot-hypervolume" viewBox="0 0 520 200" role="img" aria-label="hypervolume vs experiments"></svg>
         <p class="note" id="pareto-note"></p></div>
       <div class="panel" id="constraints-panel" hidden><h3>Outcome constraints</h3>
         <table id="constraints"><thead><tr><th>property</th><th>bounds</th><th>satisfied / measured</th></tr></thead><tbody></tbody></table>

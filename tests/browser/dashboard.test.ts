@@ -555,6 +555,8 @@ describe('dashboard in Chromium', () => {
         .sort();
     expect(await frontTitles()).toEqual(expected('y', 'z'));
     expect(o?.hypervolume?.reference).toBe('inferred');
+    // The hypervolume over the campaign: one step line, drawn.
+    expect(await page.locator('#plot-hypervolume path.hypervolume-line').count()).toBe(1);
     expect(await page.locator('#pareto-note').innerText()).toContain(
       `Hypervolume ${fmt(o?.hypervolume?.value as number)} above y ${fmt(o?.hypervolume?.reference_point[0] as number)}`,
     );

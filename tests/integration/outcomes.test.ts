@@ -312,6 +312,22 @@ describe('three objectives', () => {
       reference: 'spec',
     });
     expect(status.outcomes?.hypervolume?.value).toBeGreaterThan(0);
+    // The dashboard's trace: one value per measurement, never falling, ending at the status's.
+    const view = (await call('chemist', 'GET', `/dashboard/api/campaigns/${id}`)).json() as CampaignView;
+    const trace = view.outcomes?.hypervolume_trace ?? [];
+    expect(trace).toHaveLength(10);
+    trace.slice(1).forEach((h, i) => expect(h).toBeGreaterThanOrEqual(trace[i]));
+    expect(trace[9]).toBeCloseTo(status.outcomes?.hypervolume?.value as number, 12);
+    // After the first measurement alone: that point's box above the reference point.
+    const sorted = [...measurements].sort(
+      (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
+    );
+    const first = [
+      sorted[0].value as number,
+      -(sorted[0].values?.z as number),
+      sorted[0].values?.w as number,
+    ];
+    expect(trace[0]).toBeCloseTo(hypervolume([first], [-10, -1, -1]), 12);
     expect(status.model_quality?.map((q) => [q.property, q.n])).toEqual([
       ['y', 6],
       ['z', 6],

@@ -257,7 +257,10 @@
     const multi = Boolean(o) && o.objectives.length >= 2;
     $('pareto-panel').hidden = !multi;
     $('constraints-panel').hidden = !o || !o.constraints.length;
-    if (multi) renderPareto(v, o);
+    if (multi) {
+      renderPareto(v, o);
+      renderHypervolume(o);
+    }
     if (o && o.constraints.length) renderConstraints(o);
   }
 
@@ -365,6 +368,25 @@
               ', ',
             )} (${o.hypervolume.reference === 'spec' ? "the spec's reference point" : 'reference point inferred from the front, so it moves as the front grows'}).`
         : '');
+  }
+
+  /** The front's hypervolume after each measurement (one reference point throughout). */
+  function renderHypervolume(o) {
+    const trace = o.hypervolume_trace || [];
+    P.chart($('plot-hypervolume'), {
+      x: { label: 'measurements with every objective', domain: [0, Math.max(trace.length, 1) + 0.5] },
+      y: { label: 'hypervolume', domain: P.extent(trace.concat([0])) },
+      layers: [
+        {
+          type: 'step',
+          cls: 'hypervolume-line',
+          label: 'hypervolume',
+          points: trace.map((h, i) => [i + 1, h]),
+        },
+      ],
+      legend: false,
+      empty: trace.length ? undefined : 'no feasible point yet',
+    });
   }
 
   function renderConstraints(o) {
