@@ -98,6 +98,12 @@ export function summarizeOutcomes(
   };
 }
 
+/** Per objective, larger is better: minimized values negated (so applying it twice is the identity). */
+const orienter =
+  (objectives: readonly { direction: 'maximize' | 'minimize' }[]) =>
+  (row: readonly number[]): number[] =>
+    row.map((v, j) => (objectives[j].direction === 'maximize' ? v : -v));
+
 /**
  * The hypervolume of the feasible front (oriented rows) above the spec's reference point, or one
  * inferred from the front as BoTorch does. An inferred point moves as the front grows, so only a
@@ -109,11 +115,11 @@ function frontHypervolume(
   specReference: readonly number[] | undefined,
 ): CampaignOutcomes['hypervolume'] {
   if (front.length === 0) return null;
-  const orient = (v: number, j: number) => (objectives[j].direction === 'maximize' ? v : -v);
-  const reference = specReference ? specReference.map(orient) : inferReferencePoint(front);
+  const orient = orienter(objectives);
+  const reference = specReference ? orient(specReference) : inferReferencePoint(front);
   return {
     value: hypervolume(front, reference),
-    reference_point: reference.map(orient), // orient is its own inverse
+    reference_point: orient(reference), // its own inverse
     reference: specReference ? 'spec' : 'inferred',
   };
 }
@@ -129,8 +135,8 @@ export function hypervolumeTrace(
   referencePoint: readonly number[],
 ): number[] {
   const objectives = campaignObjectives(spec);
-  const orient = (v: number, j: number) => (objectives[j].direction === 'maximize' ? v : -v);
-  const reference = referencePoint.map(orient);
+  const orient = orienter(objectives);
+  const reference = orient(referencePoint);
   const recorded = [...measurements].sort(
     (a, b) => a.recorded_at.localeCompare(b.recorded_at) || a.experiment_id.localeCompare(b.experiment_id),
   );
@@ -140,7 +146,7 @@ export function hypervolumeTrace(
   for (const m of recorded) {
     const p = byExperiment.get(m.experiment_id);
     if (!p) continue;
-    if (p.feasible) feasible.push(objectives.map((o, j) => orient(p.values[o.property], j)));
+    if (p.feasible) feasible.push(orient(objectives.map((o) => p.values[o.property])));
     trace.push(hypervolume(feasible, reference));
   }
   return trace;

@@ -23,6 +23,7 @@ import {
   CampaignStatus,
   ExperimentOutcome,
   StopReason,
+  campaignObjectives,
   parseOrThrow,
   requiredProperties,
 } from '../schemas';
@@ -214,10 +215,7 @@ async function trainObjectiveSurrogates(
   iteration: number,
 ): Promise<Record<string, string> | undefined> {
   const ids: Record<string, string> = {};
-  for (const property of [
-    spec.objective.property,
-    ...(spec.multi_objective?.additional_objectives ?? []).map((o) => o.property),
-  ]) {
+  for (const { property } of campaignObjectives(spec)) {
     const id = await trainSurrogate(spec, campaignId, poolId, iteration, property);
     if (id === undefined) return undefined;
     ids[property] = id;

@@ -44,13 +44,6 @@ export interface CampaignRow {
   awaiting_approval: boolean;
 }
 
-/**
- * Model quality for one property of a multi-objective or constrained campaign: its parity points
- * (prediction made at pick time vs measured value) and the calibration of their σ.
- */
-export type PropertyModelView = PropertyModelQuality;
-export type { ParityPoint };
-
 /** One cluster job of an MD run (one temperature, one attempt). */
 export interface MdJobView {
   name: string;
@@ -117,7 +110,7 @@ export interface CampaignView {
    * Multi-objective or constrained campaigns: the same for every objective (primary first) and
    * outcome-constraint property. Null for a plain single-objective spec.
    */
-  model_quality: PropertyModelView[] | null;
+  model_quality: PropertyModelQuality[] | null;
   pending: {
     experiment_id: string;
     candidate_id: string;

@@ -152,7 +152,8 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
   /**
    * Holds out a calibration set (seeded; too small → none), trains the members on the rest one
    * after another (each checkpoints under its own run key; with 'folds' member k early-stops on
-   * fold k), then fits the spread's scale on the holdout. Regression only: a classifier's spread is left as is.
+   * fold k), then fits the spread's scale on the holdout. Regression only: a classifier's spread
+   * is left as is.
    */
   async fit(graphsIn: readonly CrystalGraph[], yIn: readonly number[]): Promise<void> {
     const split = validationSplit(
