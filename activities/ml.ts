@@ -12,6 +12,7 @@ import { orientTargets } from '../optimize/acquisition';
 import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
 import { proposeFromModelPredictions } from '../optimize/modelPredictionProposal';
 import { fitColumnScaling } from '../models/standardize';
+import type { EnsemblePrediction } from '../models/surrogate';
 import { allowedRows } from '../optimize/compositionConstraints';
 import { proposeBatch } from '../optimize/proposeBatch';
 import { createRng, shuffled } from '../optimize/rng';
@@ -96,8 +97,9 @@ export function createMlActivities(deps: { db: Db }) {
   let backend: Promise<BackendChoice> | undefined;
 
   /**
-   * The registered CGCNN ensemble's {mean, std} (raw target units) for the given pool candidates,
-   * in batches; candidates whose structure cannot be made into a graph are left out.
+   * The registered CGCNN ensemble's {mean, std} (raw target units) and its members' deviations
+   * (EnsemblePrediction) for the given pool candidates, in batches; candidates whose structure
+   * cannot be made into a graph are left out.
    */
   const predictWithModel = async (modelId: string, poolId: string, ids: string[]) => {
     const ctx = Context.current();
@@ -113,6 +115,7 @@ export function createMlActivities(deps: { db: Db }) {
     const used: string[] = [];
     const mean: number[] = [];
     const std: number[] = [];
+    const deviations: number[][] = ensemble.members.map(() => []);
     for (let start = 0; start < ids.length; start += PREDICT_BATCH) {
       const graphs: CrystalGraph[] = [];
       for (const id of ids.slice(start, start + PREDICT_BATCH)) {
@@ -129,16 +132,24 @@ export function createMlActivities(deps: { db: Db }) {
         used.push(id);
       }
       if (graphs.length === 0) continue;
-      const p = await ensemble.predict(graphs);
+      const p = await ensemble.predictJoint(graphs);
       mean.push(...p.mean);
       std.push(...p.std);
+      p.deviations.forEach((d, k) => deviations[k].push(...d));
       ctx.heartbeat({
         stage: 'predict',
         done: Math.min(start + PREDICT_BATCH, ids.length),
         total: ids.length,
       });
     }
-    return { ids: used, mean, std };
+    return {
+      ids: used,
+      prediction: {
+        mean: Float64Array.from(mean),
+        std: Float64Array.from(std),
+        deviations: deviations.map((d) => Float64Array.from(d)),
+      },
+    };
   };
 
   return {
@@ -260,7 +271,7 @@ export function createMlActivities(deps: { db: Db }) {
         const objectives = campaignObjectives(spec);
         const modelIds = input.model_ids ?? { [spec.objective.property]: input.model_id as string };
         const openIds = open.map((i) => pool.candidateIds[i]);
-        const predictions: { ids: string[]; mean: number[]; std: number[] }[] = [];
+        const predictions: { ids: string[]; prediction: EnsemblePrediction }[] = [];
         for (const o of objectives) {
           const modelId = modelIds[o.property];
           if (!modelId)
@@ -272,11 +283,16 @@ export function createMlActivities(deps: { db: Db }) {
         if (predictions.some((p) => p.ids.join('\n') !== ids.join('\n')))
           throw new Error("proposeBatch: the objectives' models scored different candidates");
         if (ids.length === 0) return { candidate_ids: [] };
+        // Experiments still at the lab: the primary ensemble's belief fantasizes them first.
+        const pendingIds = pendingRows.map((i) => pool.candidateIds[i]);
+        const pending =
+          pendingIds.length > 0
+            ? (await predictWithModel(modelIds[spec.objective.property], input.pool_id, pendingIds))
+                .prediction
+            : undefined;
         const p = proposeFromModelPredictions({
-          predictions: predictions.map((x) => ({
-            mean: Float64Array.from(x.mean),
-            std: Float64Array.from(x.std),
-          })),
+          predictions: predictions.map((x) => x.prediction),
+          pending,
           objectives,
           X_pool: ids.map((id) => pool.features[row.get(id) as number]),
           measured: points,
@@ -295,7 +311,7 @@ export function createMlActivities(deps: { db: Db }) {
           scores: p.scores,
           predicted_mean: primary.mean,
           predicted_std: primary.std,
-          method: `${p.weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}`,
+          method: `${p.weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}${p.believer ? '+believer' : ''}`,
           train_size: p.train_size,
           created_at: new Date().toISOString(),
           model_id: modelIds[spec.objective.property],

@@ -13,6 +13,15 @@ export interface Prediction {
   std: Float64Array;
 }
 
+/**
+ * A deep ensemble's prediction with its members kept: deviations[k][i] is member k's mean at
+ * input i minus the ensemble mean, over √M and times the calibration scale, so Σₖ deviations[k][i]²
+ * is the members' spread in std[i]² (the rest is their own predicted variance).
+ */
+export interface EnsemblePrediction extends Prediction {
+  deviations: Float64Array[];
+}
+
 export interface Surrogate {
   readonly kind: string;
   fit(X: readonly (readonly number[])[], y: readonly number[]): void;

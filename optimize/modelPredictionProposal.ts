@@ -1,17 +1,20 @@
 /**
  * A batch from models trained elsewhere (the CGCNN ensembles of a campaign, one per objective),
- * whose predictions over the open candidates are all the proposal has: no Kriging believer, the
- * q best scores. Pure: the ML activity passes the predictions, the measurements and the pool's
- * feature rows (for outcome-constraint models), and stores what this returns.
+ * whose predictions over the open candidates are all the proposal has. Pure: the ML activity
+ * passes the predictions, the measurements and the pool's feature rows (for outcome-constraint
+ * models), and stores what this returns.
  *
- * - One objective: the acquisition of its prediction (optimize/predictionBatch).
+ * - One objective: the acquisition of its prediction (optimize/predictionBatch). When the
+ *   prediction keeps its members (EnsemblePrediction), a Kriging-believer batch on the
+ *   ensemble's joint belief (optimize/ensembleBelief), pending experiments fantasized first;
+ *   otherwise the q best scores.
  * - Several: ParEGO on posterior samples (parEgoSampledAcquisition) with this iteration's
- *   weights, drawn from `seed` exactly as a feature surrogate's ParEGO draws them.
+ *   weights, drawn from `seed` exactly as a feature surrogate's ParEGO draws them; the q best.
  * - Outcome constraints: feature surrogates fitted here weight the scores by P(feasible); the
  *   incumbent is the best feasible measurement (scalarized, with several objectives).
  */
 import type { SurrogateContext } from '../models/index';
-import type { Prediction } from '../models/surrogate';
+import type { EnsemblePrediction, Prediction } from '../models/surrogate';
 import { AcquisitionSpec, orientTargets } from './acquisition';
 import {
   constraintPicks,
@@ -25,13 +28,16 @@ import {
   type PropertyPrediction,
 } from './campaignProposal';
 import { weightByFeasibility } from './constraints';
+import { EnsembleBelief } from './ensembleBelief';
 import { parEgoSampledAcquisition, parEgoScalarize } from './parego';
 import { selectFromPrediction, topScores } from './predictionBatch';
 import { createRng } from './rng';
 
 export interface ModelPredictionProposalInput {
   /** One per objective (primary first), in the property's own units, over the same candidates. */
-  predictions: readonly Prediction[];
+  predictions: readonly (Prediction | EnsemblePrediction)[];
+  /** The primary objective's ensemble at the pending experiments' candidates (fantasized first). */
+  pending?: EnsemblePrediction;
   objectives: readonly Objective[];
   /** Feature rows of the predicted candidates (what the constraint surrogates see). */
   X_pool: readonly (readonly number[])[];
@@ -56,6 +62,27 @@ export interface ModelPredictionProposal {
   predictions: Record<string, PropertyPrediction>;
   /** Measurements with every objective (what the scalarization is normalized on). */
   train_size: number;
+  /** Whether the picks came from the Kriging believer on the ensemble's joint belief. */
+  believer: boolean;
+}
+
+const isEnsemble = (p: Prediction): p is EnsemblePrediction =>
+  Array.isArray((p as EnsemblePrediction).deviations) && (p as EnsemblePrediction).deviations.length > 1;
+
+/**
+ * The ensemble's joint belief over the candidates with the pending experiments fantasized;
+ * none without members. Units need no orienting: flipping every deviation leaves the covariance.
+ */
+function ensembleBelief(prediction: Prediction, pending: EnsemblePrediction | undefined) {
+  if (!isEnsemble(prediction)) return undefined;
+  const belief = new EnsembleBelief(prediction);
+  if (pending)
+    for (let i = 0; i < pending.mean.length; i++)
+      belief.fantasizeOther(
+        pending.deviations.map((d) => d[i]),
+        pending.std[i],
+      );
+  return belief;
 }
 
 export function proposeFromModelPredictions(input: ModelPredictionProposalInput): ModelPredictionProposal {
@@ -81,7 +108,9 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
   let indices: number[];
   let scores: number[];
   let weights: number[] | undefined;
+  let believer = false;
   if (objectives.length === 1) {
+    const belief = ensembleBelief(predictions[0], input.pending);
     const y = Y.map((r) => r[0]);
     const incumbent = fitted
       ? feasibleIncumbent(
@@ -97,7 +126,14 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       incumbent,
       rng,
       fitted?.logPof,
+      belief,
     ));
+    // As selectFromPrediction decides: only σ-dependent scores with an incumbent change.
+    believer =
+      belief !== undefined &&
+      q > 1 &&
+      incumbent !== null &&
+      !['greedy', 'thompson'].includes(input.acquisition.kind);
   } else {
     weights = parEgoWeights(objectives.length, input.seed);
     const incumbent = fitted
@@ -129,5 +165,6 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       ...constraintPicks(constraints, fitted?.predictions ?? new Map(), indices),
     },
     train_size: rows.length,
+    believer,
   };
 }

@@ -1,13 +1,16 @@
 /**
  * Batch selection from fixed predictions — for a surrogate trained elsewhere (the CGCNN deep
- * ensemble, trained by the trainSurrogate activity) whose {mean, std} over the open candidates
- * is all the proposal step has. No Kriging believer: the model cannot be conditioned on a
- * fantasy here, so the q picks are the q best acquisition scores (Thompson: q independent
- * marginal draws, each taking its best unpicked candidate).
+ * ensemble, trained by the trainSurrogate activity) whose predictions over the open candidates
+ * are all the proposal step has. The network cannot be refitted on a fantasy: with an
+ * EnsembleBelief (the members' joint predictions) each pick is fantasized at its mean and the
+ * next is scored with the stds that leaves (Kriging believer); without one the q picks are the q
+ * best acquisition scores (Thompson: q independent marginal draws, each taking its best
+ * unpicked candidate).
  */
 import type { Prediction } from '../models/surrogate';
 import { AcquisitionSpec, scoreAcquisition } from './acquisition';
 import { weightByFeasibility } from './constraints';
+import type { EnsembleBelief } from './ensembleBelief';
 import type { BatchProposal } from './proposeBatch';
 import type { Rng } from './rng';
 
@@ -15,7 +18,9 @@ import type { Rng } from './rng';
  * `pred` and `incumbent` are oriented for maximization (see orientTargets). With `logPof` (outcome
  * constraints, per candidate: Σ log P(feasible)) the scores are EI·PoF, PI·PoF or log EI + log PoF,
  * and `incumbent` is the best feasible measurement: null when none is feasible yet, and then PoF
- * alone ranks (Gardner et al. 2014), as proposeBatch does.
+ * alone ranks (Gardner et al. 2014), as proposeBatch does. `belief` (over the same candidates,
+ * pending experiments already fantasized) makes ei, log_ei, pi and ucb batches Kriging-believer
+ * ones; the stored std of each pick stays the prediction's own.
  */
 export function selectFromPrediction(
   pred: Prediction,
@@ -24,6 +29,7 @@ export function selectFromPrediction(
   incumbent: number | null,
   rng: Rng,
   logPof?: Float64Array,
+  belief?: EnsembleBelief,
 ): BatchProposal {
   const m = pred.mean.length;
   if (!Number.isInteger(q) || q < 1 || q > m)
@@ -31,6 +37,8 @@ export function selectFromPrediction(
   if (logPof && !['ei', 'log_ei', 'pi'].includes(acquisition.kind))
     throw new Error(`feasibility weighting needs ei, log_ei or pi, not ${acquisition.kind}`);
   if (!logPof && incumbent === null) throw new Error('selectFromPrediction: an incumbent is needed');
+  if (belief && belief.size !== m)
+    throw new Error(`an ensemble belief over ${belief.size} candidates for a prediction of ${m}`);
   const out: BatchProposal = { indices: [], scores: [], mean: [], std: [] };
   const take = (i: number, score: number) => {
     out.indices.push(i);
@@ -49,10 +57,27 @@ export function selectFromPrediction(
     }
     return out;
   }
-  const scores =
-    incumbent === null ? new Float64Array(m) : scoreAcquisition(acquisition, pred, incumbent, rng);
-  if (logPof) weightByFeasibility(scores, logPof, acquisition.kind === 'log_ei', incumbent === null);
-  for (const i of topScores(scores, q)) take(i, scores[i]);
+  const score = (p: Prediction) => {
+    const scores =
+      incumbent === null ? new Float64Array(m) : scoreAcquisition(acquisition, p, incumbent, rng);
+    if (logPof) weightByFeasibility(scores, logPof, acquisition.kind === 'log_ei', incumbent === null);
+    return scores;
+  };
+  // Only σ changes under a believer fantasy: greedy (and PoF alone) would pick the same q.
+  if (!belief || acquisition.kind === 'greedy' || incumbent === null) {
+    const scores = score(pred);
+    for (const i of topScores(scores, q)) take(i, scores[i]);
+    return out;
+  }
+  const picked = new Uint8Array(m);
+  for (let k = 0; k < q; k++) {
+    const scores = score({ mean: pred.mean, std: belief.std() });
+    let best = -1;
+    for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || scores[i] > scores[best])) best = i;
+    picked[best] = 1;
+    take(best, scores[best]);
+    belief.fantasize(best);
+  }
   return out;
 }
 

@@ -14,7 +14,7 @@
  * is what the model registry stores; CgcnnDeepEnsemble.fromJSON restores identical predictions.
  */
 import type { CrystalGraph } from '../../materials/crystalGraph';
-import type { Prediction } from '../../models/surrogate';
+import type { EnsemblePrediction, Prediction } from '../../models/surrogate';
 import { cgcnnConfig, hasVarianceHead, type CgcnnConfig } from '../cgcnn/config';
 import { deriveSeed, permutation, seededRandom } from '../random';
 import { intervalCalibration, varianceScale, type IntervalCalibration } from './calibration';
@@ -210,6 +210,27 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
 
   /** The members' mean and (uncalibrated) standard deviation. */
   async predictRaw(graphs: readonly CrystalGraph[]): Promise<Prediction> {
+    const { means, variances } = await this.memberPredictions(graphs);
+    return ensembleMoments(means, variances);
+  }
+
+  /**
+   * `predict` plus each member's deviation from the mean (calibrated, over √M): the joint belief
+   * over the candidates that batch selection fantasizes with (optimize/ensembleBelief).
+   */
+  async predictJoint(graphs: readonly CrystalGraph[]): Promise<EnsemblePrediction> {
+    const { means, variances } = await this.memberPredictions(graphs);
+    const p = ensembleMoments(means, variances);
+    const scale = this.calibration?.scale ?? 1;
+    const root = Math.sqrt(means.length);
+    return {
+      mean: p.mean,
+      std: p.std.map((s) => s * scale),
+      deviations: means.map((m) => m.map((v, i) => (scale * (v - p.mean[i])) / root)),
+    };
+  }
+
+  private async memberPredictions(graphs: readonly CrystalGraph[]) {
     if (this.members.length === 0) throw new Error('CgcnnDeepEnsemble: predict before fit');
     const means: Float64Array[] = [];
     const variances: Float64Array[] = [];
@@ -218,7 +239,7 @@ export class CgcnnDeepEnsemble implements GraphSurrogate {
       means.push(p.mean);
       if (p.variance) variances.push(p.variance);
     }
-    return ensembleMoments(means, variances.length > 0 ? variances : undefined);
+    return { means, variances: variances.length > 0 ? variances : undefined };
   }
 
   toJSON(): unknown {

@@ -160,6 +160,13 @@ describe('deep ensemble', () => {
     const scaled = await ensemble.predict(graphs);
     const unscaled = await ensemble.predictRaw(graphs);
     scaled.std.forEach((s, i) => expect(s).toBeCloseTo(unscaled.std[i] * cal.scale, 12));
+    // The joint prediction's member deviations are scaled alike: without variance heads they
+    // carry the whole calibrated variance.
+    const joint = await ensemble.predictJoint(graphs);
+    joint.std.forEach((s, i) => {
+      expect(s).toBeCloseTo(scaled.std[i], 12);
+      expect(joint.deviations.reduce((sum, d) => sum + d[i] ** 2, 0)).toBeCloseTo(s * s, 10);
+    });
     const restored = CgcnnDeepEnsemble.fromJSON(JSON.parse(JSON.stringify(ensemble.toJSON())));
     expect(Array.from((await restored.predict(graphs)).std)).toEqual(Array.from(scaled.std));
   });

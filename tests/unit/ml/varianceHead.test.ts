@@ -147,6 +147,14 @@ describe('variance head', () => {
     expect(Array.from(got.std)).toEqual(Array.from(expected.std));
     const spreadOnly = ensembleMoments(each.map((e) => e.mean));
     got.std.forEach((s, i) => expect(s).toBeGreaterThan(spreadOnly.std[i]));
+    // Joint: each member's deviation from the mean over √M; the variance heads are the rest.
+    const joint = await ensemble.predictJoint(graphs);
+    expect(Array.from(joint.std)).toEqual(Array.from(got.std));
+    each.forEach((e, k) =>
+      e.mean.forEach((mu, i) =>
+        expect(joint.deviations[k][i]).toBeCloseTo((mu - joint.mean[i]) / Math.sqrt(2), 12),
+      ),
+    );
     const restored = CgcnnDeepEnsemble.fromJSON(JSON.parse(JSON.stringify(ensemble.toJSON())));
     expect(Array.from((await restored.predict(graphs)).std)).toEqual(Array.from(got.std));
   });

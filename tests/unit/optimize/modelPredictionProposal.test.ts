@@ -1,6 +1,7 @@
 import { fitColumnScaling } from '../../../models/standardize';
 import { fitConstraintModels, parEgoWeights, type MeasuredPoint } from '../../../optimize/campaignProposal';
 import { proposeFromModelPredictions } from '../../../optimize/modelPredictionProposal';
+import { EnsembleBelief } from '../../../optimize/ensembleBelief';
 import { parEgoSampledAcquisition } from '../../../optimize/parego';
 import { selectFromPrediction, topScores } from '../../../optimize/predictionBatch';
 import { createRng } from '../../../optimize/rng';
@@ -49,6 +50,52 @@ describe('proposeFromModelPredictions', () => {
     expect(p.indices).toEqual(direct.indices);
     expect(p.weights).toBeUndefined();
     expect(p.predictions.y.mean).toEqual(p.indices.map((i) => yPred.mean[i]));
+  });
+
+  it('one objective with its members kept: a Kriging-believer batch, pending experiments fantasized first', () => {
+    // Members that disagree along x0: alike candidates (near in x0) share a pattern.
+    const members = [-1.5, -0.5, 0.5, 1.5];
+    const joint = {
+      ...yPred,
+      deviations: members.map((w) => Float64Array.from(pool, (x) => 0.04 * w * Math.cos(4 * x[0]))),
+    };
+    const pending = {
+      mean: Float64Array.of(0),
+      std: Float64Array.of(0.2),
+      deviations: members.map((w) => Float64Array.of(0.04 * w)),
+    };
+    const p = proposeFromModelPredictions({
+      ...base,
+      predictions: [joint],
+      pending,
+      objectives: [maximizeY],
+      constraints: [],
+    });
+    const belief = new EnsembleBelief(joint);
+    belief.fantasizeOther(
+      members.map((w) => 0.04 * w),
+      0.2,
+    );
+    const direct = selectFromPrediction(
+      yPred,
+      4,
+      { kind: 'ei' },
+      Math.max(...measured.map((m) => m.values.y)),
+      createRng((77 ^ 0x5bd1e995) >>> 0),
+      undefined,
+      belief,
+    );
+    expect(p.believer).toBe(true);
+    expect(p.indices).toEqual(direct.indices);
+    expect(p.scores).toEqual(direct.scores);
+    const plain = proposeFromModelPredictions({
+      ...base,
+      predictions: [yPred],
+      objectives: [maximizeY],
+      constraints: [],
+    });
+    expect(plain.believer).toBe(false);
+    expect(p.indices).not.toEqual(plain.indices);
   });
 
   it("two objectives: ParEGO on sampled scalarizations with the iteration's weights; predictions in own units", () => {
