@@ -283,13 +283,14 @@ export function createMlActivities(deps: { db: Db }) {
         if (predictions.some((p) => p.ids.join('\n') !== ids.join('\n')))
           throw new Error("proposeBatch: the objectives' models scored different candidates");
         if (ids.length === 0) return { candidate_ids: [] };
-        // Experiments still at the lab: the primary ensemble's belief fantasizes them first.
+        // Experiments still at the lab: each objective's ensemble belief fantasizes them first.
         const pendingIds = pendingRows.map((i) => pool.candidateIds[i]);
-        const pending =
-          pendingIds.length > 0
-            ? (await predictWithModel(modelIds[spec.objective.property], input.pool_id, pendingIds))
-                .prediction
-            : undefined;
+        const pending: EnsemblePrediction[] = [];
+        if (pendingIds.length > 0)
+          for (const o of objectives)
+            pending.push(
+              (await predictWithModel(modelIds[o.property], input.pool_id, pendingIds)).prediction,
+            );
         const p = proposeFromModelPredictions({
           predictions: predictions.map((x) => x.prediction),
           pending,

@@ -9,7 +9,9 @@
  *   ensemble's joint belief (optimize/ensembleBelief), pending experiments fantasized first;
  *   otherwise the q best scores.
  * - Several: ParEGO on posterior samples (parEgoSampledAcquisition) with this iteration's
- *   weights, drawn from `seed` exactly as a feature surrogate's ParEGO draws them; the q best.
+ *   weights, drawn from `seed` exactly as a feature surrogate's ParEGO draws them; with every
+ *   objective's members kept, each pick is fantasized in every objective's belief before the
+ *   next is scored (fresh draws, the stds that leaves), else the q best.
  * - Outcome constraints: feature surrogates fitted here weight the scores by P(feasible); the
  *   incumbent is the best feasible measurement (scalarized, with several objectives).
  */
@@ -36,8 +38,8 @@ import { createRng } from './rng';
 export interface ModelPredictionProposalInput {
   /** One per objective (primary first), in the property's own units, over the same candidates. */
   predictions: readonly (Prediction | EnsemblePrediction)[];
-  /** The primary objective's ensemble at the pending experiments' candidates (fantasized first). */
-  pending?: EnsemblePrediction;
+  /** Each objective's ensemble (as `predictions`) at the pending experiments' candidates, fantasized first. */
+  pending?: readonly EnsemblePrediction[];
   objectives: readonly Objective[];
   /** Feature rows of the predicted candidates (what the constraint surrogates see). */
   X_pool: readonly (readonly number[])[];
@@ -85,6 +87,21 @@ function ensembleBelief(prediction: Prediction, pending: EnsemblePrediction | un
   return belief;
 }
 
+/** Sequential greedy picks: score, take the best unpicked, fantasize it; q times. */
+function believerPicks(q: number, score: () => Float64Array, fantasize: (i: number) => void) {
+  const indices: number[] = [];
+  const scores: number[] = [];
+  for (let k = 0; k < q; k++) {
+    const s = score();
+    let best = -1;
+    for (let i = 0; i < s.length; i++) if (!indices.includes(i) && (best < 0 || s[i] > s[best])) best = i;
+    indices.push(best);
+    scores.push(s[best]);
+    fantasize(best);
+  }
+  return { indices, scores };
+}
+
 export function proposeFromModelPredictions(input: ModelPredictionProposalInput): ModelPredictionProposal {
   const { objectives, constraints, predictions, measured } = input;
   if (predictions.length !== objectives.length)
@@ -110,7 +127,7 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
   let weights: number[] | undefined;
   let believer = false;
   if (objectives.length === 1) {
-    const belief = ensembleBelief(predictions[0], input.pending);
+    const belief = ensembleBelief(predictions[0], input.pending?.[0]);
     const y = Y.map((r) => r[0]);
     const incumbent = fitted
       ? feasibleIncumbent(
@@ -135,10 +152,11 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       incumbent !== null &&
       !['greedy', 'thompson'].includes(input.acquisition.kind);
   } else {
-    weights = parEgoWeights(objectives.length, input.seed);
+    const w = parEgoWeights(objectives.length, input.seed);
+    weights = w;
     const incumbent = fitted
       ? feasibleIncumbent(
-          parEgoScalarize(Y, weights, input.rho),
+          parEgoScalarize(Y, w, input.rho),
           rows.map((p) => p.values),
           constraints,
         )
@@ -146,10 +164,32 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
     const kind = input.acquisition.kind;
     if (kind !== 'ei' && kind !== 'log_ei' && kind !== 'pi' && kind !== 'greedy')
       throw new Error(`ParEGO over per-objective models needs ei, log_ei, pi or greedy, not ${kind}`);
-    const sampled = parEgoSampledAcquisition(oriented, Y, weights, kind, rng, { rho: input.rho, incumbent });
-    if (fitted) weightByFeasibility(sampled.scores, fitted.logPof, kind === 'log_ei', incumbent === null);
-    indices = topScores(sampled.scores, q);
-    scores = indices.map((i) => sampled.scores[i]);
+    const scoreWith = (stds: readonly Float64Array[]) => {
+      const sampled = parEgoSampledAcquisition(
+        oriented.map((o, j) => ({ mean: o.mean, std: stds[j] })),
+        Y,
+        w,
+        kind,
+        rng,
+        { rho: input.rho, incumbent },
+      );
+      if (fitted) weightByFeasibility(sampled.scores, fitted.logPof, kind === 'log_ei', incumbent === null);
+      return sampled.scores;
+    };
+    // Every objective's ensemble fantasizes each pick (and the pending experiments) at its mean.
+    const beliefs = predictions.map((p, j) => ensembleBelief(p, input.pending?.[j]));
+    believer = q > 1 && kind !== 'greedy' && incumbent !== null && beliefs.every((b) => b !== undefined);
+    if (!believer) {
+      const all = scoreWith(oriented.map((o) => o.std));
+      indices = topScores(all, q);
+      scores = indices.map((i) => all[i]);
+    } else {
+      ({ indices, scores } = believerPicks(
+        q,
+        () => scoreWith(beliefs.map((b) => (b as EnsembleBelief).std())),
+        (i) => beliefs.forEach((b) => b?.fantasize(i)),
+      ));
+    }
   }
   const at = (p: Prediction): PropertyPrediction => ({
     mean: indices.map((i) => p.mean[i]),

@@ -52,13 +52,15 @@ describe('proposeFromModelPredictions', () => {
     expect(p.predictions.y.mean).toEqual(p.indices.map((i) => yPred.mean[i]));
   });
 
+  // Members that disagree along x0: alike candidates (near in x0) share a pattern.
+  const members = [-1.5, -0.5, 0.5, 1.5];
+  const withMembers = (p: { mean: Float64Array; std: Float64Array }) => ({
+    ...p,
+    deviations: members.map((w) => Float64Array.from(pool, (x) => 0.04 * w * Math.cos(4 * x[0]))),
+  });
+
   it('one objective with its members kept: a Kriging-believer batch, pending experiments fantasized first', () => {
-    // Members that disagree along x0: alike candidates (near in x0) share a pattern.
-    const members = [-1.5, -0.5, 0.5, 1.5];
-    const joint = {
-      ...yPred,
-      deviations: members.map((w) => Float64Array.from(pool, (x) => 0.04 * w * Math.cos(4 * x[0]))),
-    };
+    const joint = withMembers(yPred);
     const pending = {
       mean: Float64Array.of(0),
       std: Float64Array.of(0.2),
@@ -67,7 +69,7 @@ describe('proposeFromModelPredictions', () => {
     const p = proposeFromModelPredictions({
       ...base,
       predictions: [joint],
-      pending,
+      pending: [pending],
       objectives: [maximizeY],
       constraints: [],
     });
@@ -96,6 +98,45 @@ describe('proposeFromModelPredictions', () => {
     });
     expect(plain.believer).toBe(false);
     expect(p.indices).not.toEqual(plain.indices);
+  });
+
+  it('two objectives with members kept: each pick is fantasized in both beliefs before the next is scored', () => {
+    const p = proposeFromModelPredictions({
+      ...base,
+      predictions: [withMembers(yPred), withMembers(zPred)],
+      objectives: [maximizeY, minimizeZ],
+      constraints: [],
+    });
+    const weights = parEgoWeights(2, 77);
+    const beliefs = [new EnsembleBelief(withMembers(yPred)), new EnsembleBelief(withMembers(zPred))];
+    const rng = createRng((77 ^ 0x5bd1e995) >>> 0);
+    const picks: number[] = [];
+    for (let k = 0; k < 4; k++) {
+      const { scores } = parEgoSampledAcquisition(
+        [
+          { mean: yPred.mean, std: beliefs[0].std() },
+          { mean: zPred.mean.map((v) => -v), std: beliefs[1].std() },
+        ],
+        measured.map((m) => [m.values.y, -m.values.z]),
+        weights,
+        'ei',
+        rng,
+      );
+      const best = topScores(scores, 40).find((i) => !picks.includes(i)) as number;
+      picks.push(best);
+      beliefs.forEach((b) => b.fantasize(best));
+    }
+    expect(p.believer).toBe(true);
+    expect(p.indices).toEqual(picks);
+    // The first pick is the plain ParEGO batch's first (same draws, nothing fantasized yet).
+    const plain = proposeFromModelPredictions({
+      ...base,
+      predictions: [yPred, zPred],
+      objectives: [maximizeY, minimizeZ],
+      constraints: [],
+    });
+    expect(plain.believer).toBe(false);
+    expect(p.indices[0]).toBe(plain.indices[0]);
   });
 
   it("two objectives: ParEGO on sampled scalarizations with the iteration's weights; predictions in own units", () => {
