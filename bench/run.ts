@@ -7,6 +7,7 @@ import { labLoadBenchmark, USAGE as LAB_LOAD_USAGE } from './lab/labLoad';
 import { mdBenchmark, USAGE as MD_USAGE } from './md/md';
 import { obelixMdBenchmark, USAGE as MD_OBELIX_USAGE } from './md/obelix';
 import { campaignProposalBenchmark, USAGE as CAMPAIGN_PROPOSAL_USAGE } from './propose/campaign';
+import { ensembleBatchBenchmark, USAGE as ENSEMBLE_BATCH_USAGE } from './propose/ensembleBatch';
 import { proposeBenchmark, USAGE as PROPOSE_USAGE } from './propose/main';
 import { accuracyBenchmark, USAGE as ACCURACY_USAGE } from './ml/accuracy';
 import { cgcnnBenchmark, USAGE as CGCNN_USAGE } from './ml/cgcnn';
@@ -26,6 +27,7 @@ const BENCHMARKS: Record<string, Benchmark> = {
   'md-obelix': { run: (argv) => obelixMdBenchmark(argv), usage: MD_OBELIX_USAGE },
   propose: { run: (argv) => proposeBenchmark(argv), usage: PROPOSE_USAGE },
   'campaign-proposal': { run: (argv) => campaignProposalBenchmark(argv), usage: CAMPAIGN_PROPOSAL_USAGE },
+  'ensemble-batch': { run: (argv) => ensembleBatchBenchmark(argv), usage: ENSEMBLE_BATCH_USAGE },
   cgcnn: { run: (argv) => cgcnnBenchmark(argv), usage: CGCNN_USAGE },
   accuracy: { run: (argv) => accuracyBenchmark(argv), usage: ACCURACY_USAGE },
   'cgcnn-search': { run: (argv) => hyperSearchBenchmark(argv), usage: CGCNN_SEARCH_USAGE },

@@ -125,7 +125,7 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
   let indices: number[];
   let scores: number[];
   let weights: number[] | undefined;
-  let believer = false;
+  let believer: boolean;
   if (objectives.length === 1) {
     const belief = ensembleBelief(predictions[0], input.pending?.[0]);
     const y = Y.map((r) => r[0]);
