@@ -10,7 +10,7 @@ import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
 import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
-import { proposeFromModelPredictions } from '../optimize/modelPredictionProposal';
+import { proposeFromModelPredictions, type BatchRule } from '../optimize/modelPredictionProposal';
 import { fitColumnScaling } from '../models/standardize';
 import type { EnsemblePrediction } from '../models/surrogate';
 import { allowedRows } from '../optimize/compositionConstraints';
@@ -312,7 +312,7 @@ export function createMlActivities(deps: { db: Db }) {
           scores: p.scores,
           predicted_mean: primary.mean,
           predicted_std: primary.std,
-          method: `${p.weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}${p.believer ? '+believer' : ''}`,
+          method: `${p.weights ? 'parego+' : ''}cgcnn+${spec.acquisition.kind}${p.feasibility ? '+pof' : ''}${BATCH_RULE_SUFFIX[p.batchRule]}`,
           train_size: p.train_size,
           created_at: new Date().toISOString(),
           model_id: modelIds[spec.objective.property],
@@ -380,6 +380,13 @@ export function createMlActivities(deps: { db: Db }) {
     },
   };
 }
+
+/** How a CGCNN batch's method names its batch rule (the q best scores name none). */
+const BATCH_RULE_SUFFIX: Record<BatchRule, string> = {
+  top_q: '',
+  believer: '+believer',
+  joint_thompson: '+joint',
+};
 
 /** A measurement as the proposal sees it: its candidate's features and every measured property. */
 function measuredPoint(m: Measurement, x: number[]): MeasuredPoint {

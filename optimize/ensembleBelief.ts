@@ -20,6 +20,8 @@
  * The state is w's M×M covariance S: each fantasy is a rank-one update, each std O(M²).
  */
 import type { EnsemblePrediction } from '../models/surrogate';
+import { choleskyAt } from '../models/linalg';
+import type { Rng } from './rng';
 
 /** λ: the share of the members' spread that is treated as independent per candidate. */
 export const DEFAULT_ENSEMBLE_SHRINKAGE = 0.5;
@@ -58,6 +60,36 @@ export class EnsembleBelief {
     const out = new Float64Array(n);
     const l = new Float64Array(this.members);
     for (let i = 0; i < n; i++) out[i] = Math.sqrt(this.variance(this.row(i, l), i));
+    return out;
+  }
+
+  /**
+   * One joint draw of y over every candidate from the current belief: μ + √(1−λ)·L·w + √(λ·e + a)·z
+   * with w ~ N(0, S) and z ~ N(0, I) (a Thompson sample that keeps the members' correlations).
+   */
+  sample(rng: Rng): Float64Array {
+    const M = this.members;
+    // w = C·g with C the Cholesky factor of S (I before any fantasy; fantasies can make it
+    // singular when λ = 0, hence the tiny jitter: S's eigenvalues lie in [0, 1]).
+    const chol = [1e-12, 1e-9, 1e-6].map((j) => choleskyAt(this.S, M, j)).find((L) => L !== null);
+    if (!chol)
+      throw new Error("EnsembleBelief: the members' weight covariance is not positive semi-definite");
+    const g = Array.from({ length: M }, () => rng.normal());
+    const w = new Float64Array(M);
+    for (let a = 0; a < M; a++) for (let b = 0; b <= a; b++) w[a] += chol[a * M + b] * g[b];
+    const { mean, std, deviations } = this.prediction;
+    const c = Math.sqrt(1 - this.shrinkage);
+    const out = new Float64Array(mean.length);
+    for (let i = 0; i < mean.length; i++) {
+      let shared = 0;
+      let spread = 0;
+      for (let k = 0; k < M; k++) {
+        shared += deviations[k][i] * w[k];
+        spread += deviations[k][i] ** 2;
+      }
+      const independent = this.shrinkage * spread + Math.max(std[i] ** 2 - spread, 0);
+      out[i] = mean[i] + c * shared + Math.sqrt(independent) * rng.normal();
+    }
     return out;
   }
 

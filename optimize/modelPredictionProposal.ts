@@ -64,9 +64,15 @@ export interface ModelPredictionProposal {
   predictions: Record<string, PropertyPrediction>;
   /** Measurements with every objective (what the scalarization is normalized on). */
   train_size: number;
-  /** Whether the picks came from the Kriging believer on the ensemble's joint belief. */
-  believer: boolean;
+  /**
+   * How the q picks were made: the Kriging believer on the ensembles' joint belief, Thompson
+   * draws from it (joint over candidates), or the q best scores (no members, greedy, q = 1, or
+   * no feasible incumbent yet).
+   */
+  batchRule: BatchRule;
 }
+
+export type BatchRule = 'top_q' | 'believer' | 'joint_thompson';
 
 const isEnsemble = (p: Prediction): p is EnsemblePrediction =>
   Array.isArray((p as EnsemblePrediction).deviations) && (p as EnsemblePrediction).deviations.length > 1;
@@ -125,7 +131,7 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
   let indices: number[];
   let scores: number[];
   let weights: number[] | undefined;
-  let believer: boolean;
+  let batchRule: BatchRule;
   if (objectives.length === 1) {
     const belief = ensembleBelief(predictions[0], input.pending?.[0]);
     const y = Y.map((r) => r[0]);
@@ -146,11 +152,14 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       belief,
     ));
     // As selectFromPrediction decides: only σ-dependent scores with an incumbent change.
-    believer =
-      belief !== undefined &&
-      q > 1 &&
-      incumbent !== null &&
-      !['greedy', 'thompson'].includes(input.acquisition.kind);
+    const kind = input.acquisition.kind;
+    batchRule = !belief
+      ? 'top_q'
+      : kind === 'thompson'
+        ? 'joint_thompson'
+        : q > 1 && incumbent !== null && kind !== 'greedy'
+          ? 'believer'
+          : 'top_q';
   } else {
     const w = parEgoWeights(objectives.length, input.seed);
     weights = w;
@@ -178,7 +187,9 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
     };
     // Every objective's ensemble fantasizes each pick (and the pending experiments) at its mean.
     const beliefs = predictions.map((p, j) => ensembleBelief(p, input.pending?.[j]));
-    believer = q > 1 && kind !== 'greedy' && incumbent !== null && beliefs.every((b) => b !== undefined);
+    const believer =
+      q > 1 && kind !== 'greedy' && incumbent !== null && beliefs.every((b) => b !== undefined);
+    batchRule = believer ? 'believer' : 'top_q';
     if (!believer) {
       const all = scoreWith(oriented.map((o) => o.std));
       indices = topScores(all, q);
@@ -205,6 +216,6 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       ...constraintPicks(constraints, fitted?.predictions ?? new Map(), indices),
     },
     train_size: rows.length,
-    believer,
+    batchRule,
   };
 }

@@ -4,8 +4,9 @@
  * are all the proposal step has. The network cannot be refitted on a fantasy: with an
  * EnsembleBelief (the members' joint predictions) each pick is fantasized at its mean and the
  * next is scored with the stds that leaves (Kriging believer); without one the q picks are the q
- * best acquisition scores (Thompson: q independent marginal draws, each taking its best
- * unpicked candidate).
+ * best acquisition scores. Thompson: q draws, each taking its best unpicked candidate; joint
+ * draws from the belief (Hernández-Lobato et al. 2017 draw batch members from a neural network's
+ * posterior likewise), else independent marginal ones.
  */
 import type { Prediction } from '../models/surrogate';
 import { AcquisitionSpec, scoreAcquisition } from './acquisition';
@@ -49,7 +50,10 @@ export function selectFromPrediction(
   if (acquisition.kind === 'thompson') {
     const picked = new Uint8Array(m);
     for (let k = 0; k < q; k++) {
-      const sample = scoreAcquisition(acquisition, pred, incumbent as number, rng);
+      // With the ensemble's belief, a joint draw (the members' correlations kept); else marginal.
+      const sample = belief
+        ? belief.sample(rng)
+        : scoreAcquisition(acquisition, pred, incumbent as number, rng);
       let best = -1;
       for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || sample[i] > sample[best])) best = i;
       picked[best] = 1;

@@ -36,6 +36,13 @@ def posterior_std(observed):
     return np.sqrt(np.maximum(post, 0))
 
 
+def posterior_cov(observed):
+    O = np.array(observed, dtype=int)
+    K = S[np.ix_(range(n), O)]
+    return S[:n, :n] - K @ np.linalg.solve(S[np.ix_(O, O)], K.T) if observed else S[:n, :n]
+
+
+cov_after_pending = posterior_cov(pending)
 mean = np.array(inp["mean"], dtype=float)
 best = inp["incumbent"]
 picks, scores, stds = [], [], []
@@ -50,4 +57,4 @@ for _ in range(inp["q"]):
     picks.append(j)
     scores.append(float(ei[j]))
     observed.append(j)
-json.dump({"picks": picks, "scores": scores, "stds": stds}, sys.stdout)
+json.dump({"picks": picks, "scores": scores, "stds": stds, "cov_after_pending": cov_after_pending.tolist()}, sys.stdout)

@@ -87,7 +87,7 @@ describe('proposeFromModelPredictions', () => {
       undefined,
       belief,
     );
-    expect(p.believer).toBe(true);
+    expect(p.batchRule).toBe('believer');
     expect(p.indices).toEqual(direct.indices);
     expect(p.scores).toEqual(direct.scores);
     const plain = proposeFromModelPredictions({
@@ -96,8 +96,25 @@ describe('proposeFromModelPredictions', () => {
       objectives: [maximizeY],
       constraints: [],
     });
-    expect(plain.believer).toBe(false);
+    expect(plain.batchRule).toBe('top_q');
     expect(p.indices).not.toEqual(plain.indices);
+  });
+
+  it('Thompson with members kept: q joint draws from the belief, distinct picks', () => {
+    const p = proposeFromModelPredictions({
+      ...base,
+      acquisition: { kind: 'thompson' },
+      predictions: [withMembers(yPred)],
+      objectives: [maximizeY],
+      constraints: [],
+    });
+    expect(p.batchRule).toBe('joint_thompson');
+    expect(new Set(p.indices).size).toBe(4);
+    const belief = new EnsembleBelief(withMembers(yPred));
+    const rng = createRng((77 ^ 0x5bd1e995) >>> 0);
+    const first = belief.sample(rng);
+    expect(p.indices[0]).toBe(topScores(first, 1)[0]);
+    expect(p.scores[0]).toBe(first[p.indices[0]]);
   });
 
   it('two objectives with members kept: each pick is fantasized in both beliefs before the next is scored', () => {
@@ -126,7 +143,7 @@ describe('proposeFromModelPredictions', () => {
       picks.push(best);
       beliefs.forEach((b) => b.fantasize(best));
     }
-    expect(p.believer).toBe(true);
+    expect(p.batchRule).toBe('believer');
     expect(p.indices).toEqual(picks);
     // The first pick is the plain ParEGO batch's first (same draws, nothing fantasized yet).
     const plain = proposeFromModelPredictions({
@@ -135,7 +152,7 @@ describe('proposeFromModelPredictions', () => {
       objectives: [maximizeY, minimizeZ],
       constraints: [],
     });
-    expect(plain.believer).toBe(false);
+    expect(plain.batchRule).toBe('top_q');
     expect(p.indices[0]).toBe(plain.indices[0]);
   });
 
