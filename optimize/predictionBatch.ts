@@ -70,14 +70,15 @@ export function selectFromPrediction(
   // Only σ changes under a believer fantasy: greedy (and PoF alone) would pick the same q.
   if (!belief || acquisition.kind === 'greedy' || incumbent === null) {
     const scores = score(pred);
-    for (const i of topScores(scores, q)) take(i, scores[i]);
+    for (const i of topScores(scores, q, pred.mean)) take(i, scores[i]);
     return out;
   }
   const picked = new Uint8Array(m);
   for (let k = 0; k < q; k++) {
     const scores = score({ mean: pred.mean, std: belief.std() });
     let best = -1;
-    for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || scores[i] > scores[best])) best = i;
+    for (let i = 0; i < m; i++)
+      if (!picked[i] && (best < 0 || outranks(scores, pred.mean, i, best))) best = i;
     picked[best] = 1;
     take(best, scores[best]);
     belief.fantasize(best);
@@ -85,9 +86,20 @@ export function selectFromPrediction(
   return out;
 }
 
-/** Indices of the q highest scores, highest first; ties go to the lowest index (deterministic). */
-export function topScores(scores: ArrayLike<number>, q: number): number[] {
+/**
+ * Indices of the q highest scores, highest first. Ties go to the higher `tiebreak` (the predicted
+ * mean: EI underflows to the same 0 for every candidate far below the incumbent, and a
+ * believer's fantasies can leave σ ≈ 0), then to the lower index (deterministic).
+ */
+export function topScores(scores: ArrayLike<number>, q: number, tiebreak?: ArrayLike<number>): number[] {
   return Array.from({ length: scores.length }, (_, i) => i)
-    .sort((a, b) => scores[b] - scores[a] || a - b)
+    .sort((a, b) => (outranks(scores, tiebreak, a, b) ? -1 : outranks(scores, tiebreak, b, a) ? 1 : a - b))
     .slice(0, q);
+}
+
+/** Whether candidate i ranks above j: a higher score, or an equal one and a higher tiebreak. */
+function outranks(scores: ArrayLike<number>, tiebreak: ArrayLike<number> | undefined, i: number, j: number) {
+  return (
+    scores[i] > scores[j] || (scores[i] === scores[j] && tiebreak !== undefined && tiebreak[i] > tiebreak[j])
+  );
 }

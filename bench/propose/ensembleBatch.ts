@@ -5,7 +5,8 @@
  * A CGCNN ensemble is trained on OBELiX's official train split (or a seeded subset of it, the
  * size of an early campaign), and proposes one batch of q from the 67 test entries, maximizing
  * log10 σ with EI from the best training value. Every batch rule picks from the same prediction:
- * top-q, and the believer at several shrinkages λ. Reported per batch: the true log10 σ of the
+ * top-q, and the believer at several shrinkages λ; `random` is what a random batch of q scores
+ * on average (2,000 draws), the floor any rule should clear. Reported per batch: the true log10 σ of the
  * picks (mean, best, how many of the pool's ten best), and how varied they are: distinct
  * structural families (OBELiX's own labels), distinct chemical systems, and the mean pairwise
  * distance of their standardized composition features.
@@ -88,6 +89,36 @@ export async function ensembleBatchBenchmark(argv: string[]): Promise<Record<str
     };
   };
 
+  // What a batch drawn at random from the pool scores: means over 2,000 seeded draws (no picks).
+  const randomBaseline = (q: number, seed: number): BatchQuality => {
+    const draws = 2000;
+    const rng = createRng(1000 + seed);
+    const sums = { mean: 0, best: 0, hits: 0, families: 0, systems: 0, distance: 0 };
+    for (let t = 0; t < draws; t++) {
+      const b = quality(
+        shuffled(
+          test.ids.map((_, i) => i),
+          rng,
+        ).slice(0, q),
+      );
+      sums.mean += b.mean_log10_sigma;
+      sums.best += b.best_log10_sigma;
+      sums.hits += b.top10_hits;
+      sums.families += b.families;
+      sums.systems += b.chemical_systems;
+      sums.distance += b.mean_pairwise_feature_distance;
+    }
+    return {
+      picks: [],
+      mean_log10_sigma: round(sums.mean / draws),
+      best_log10_sigma: round(sums.best / draws),
+      top10_hits: round(sums.hits / draws),
+      families: round(sums.families / draws),
+      chemical_systems: round(sums.systems / draws),
+      mean_pairwise_feature_distance: round(sums.distance / draws),
+    };
+  };
+
   const runs: {
     seed: number;
     train_size: number;
@@ -119,6 +150,7 @@ export async function ensembleBatchBenchmark(argv: string[]): Promise<Record<str
     const batches: Record<string, Record<string, BatchQuality>> = {};
     for (const q of qs) {
       const rules: Record<string, BatchQuality> = {
+        random: randomBaseline(q, seed),
         top_q: quality(
           selectFromPrediction(prediction, q, { kind: 'ei' }, incumbent, createRng(seed)).indices,
         ),

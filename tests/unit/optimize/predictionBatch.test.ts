@@ -1,6 +1,6 @@
 import { scoreAcquisition } from '../../../optimize/acquisition';
 import { logProbabilityOfFeasibility } from '../../../optimize/constraints';
-import { selectFromPrediction } from '../../../optimize/predictionBatch';
+import { selectFromPrediction, topScores } from '../../../optimize/predictionBatch';
 import { createRng } from '../../../optimize/rng';
 
 // Five candidates of a fixed prediction (as the CGCNN ensemble gives), oriented for maximization.
@@ -54,5 +54,13 @@ describe('selectFromPrediction', () => {
     expect(() => selectFromPrediction(pred, 2, { kind: 'ei' }, 0, rng(), Float64Array.of(0))).toThrow(
       /feasibility for 1 points, scores for 5/,
     );
+  });
+
+  it('breaks ties (EI underflowing to 0 far below the incumbent) by the predicted mean, then the index', () => {
+    const far = { mean: Float64Array.from([-30, -20, -25, 2]), std: Float64Array.from([0.1, 0.1, 0.1, 0.1]) };
+    const ei = scoreAcquisition({ kind: 'ei' }, far, 1, rng());
+    expect([ei[0], ei[1], ei[2]]).toEqual([0, 0, 0]);
+    expect(selectFromPrediction(far, 3, { kind: 'ei' }, 1, rng()).indices).toEqual([3, 1, 2]);
+    expect(topScores([0, 0, 0], 3)).toEqual([0, 1, 2]);
   });
 });
