@@ -2,6 +2,7 @@
  * Benchmark dispatcher: `npm run bench -- <name> -- [args]`. Each benchmark registers here and
  * returns its report; the report's compact JSON is the last line of stdout.
  */
+import { cgcnnDiscoveryBenchmark, USAGE as CGCNN_DISCOVERY_USAGE } from './discovery/cgcnnCampaign';
 import { compactReport, discoveryBenchmark, USAGE as DISCOVERY_USAGE } from './discovery/main';
 import { labLoadBenchmark, USAGE as LAB_LOAD_USAGE } from './lab/labLoad';
 import { mdBenchmark, USAGE as MD_USAGE } from './md/md';
@@ -18,6 +19,7 @@ type Benchmark = { run: (argv: string[]) => Promise<Record<string, unknown>>; us
 
 const BENCHMARKS: Record<string, Benchmark> = {
   discovery: { run: async (argv) => compactReport(await discoveryBenchmark(argv)), usage: DISCOVERY_USAGE },
+  'cgcnn-discovery': { run: (argv) => cgcnnDiscoveryBenchmark(argv), usage: CGCNN_DISCOVERY_USAGE },
   // Needs Temporal and MongoDB: started here when the env names none.
   'lab-load': {
     run: (argv) => withServers('bench/lab/main.ts', argv, labLoadBenchmark),
