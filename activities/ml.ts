@@ -10,7 +10,8 @@ import { trainingDataKey } from '../ml/registry/modelRegistry';
 import type { TrainingOptions } from '../ml/training/train';
 import { orientTargets } from '../optimize/acquisition';
 import { MeasuredPoint, objectiveRows, proposeCampaignBatch } from '../optimize/campaignProposal';
-import { proposeFromModelPredictions, type BatchRule } from '../optimize/modelPredictionProposal';
+import { proposeFromModelPredictions } from '../optimize/modelPredictionProposal';
+import type { BatchRule } from '../optimize/predictionBatch';
 import { fitColumnScaling } from '../models/standardize';
 import type { EnsemblePrediction } from '../models/surrogate';
 import { allowedRows } from '../optimize/compositionConstraints';
@@ -381,11 +382,12 @@ export function createMlActivities(deps: { db: Db }) {
   };
 }
 
-/** How a CGCNN batch's method names its batch rule (the q best scores name none). */
+/** How a CGCNN batch's method names its batch rule (as before the ensemble belief: none). */
 const BATCH_RULE_SUFFIX: Record<BatchRule, string> = {
   top_q: '',
   believer: '+believer',
   joint_thompson: '+joint',
+  marginal_thompson: '',
 };
 
 /** A measurement as the proposal sees it: its candidate's features and every measured property. */

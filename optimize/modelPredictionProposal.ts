@@ -32,7 +32,7 @@ import {
 import { weightByFeasibility } from './constraints';
 import { EnsembleBelief } from './ensembleBelief';
 import { parEgoSampledAcquisition, parEgoScalarize } from './parego';
-import { selectFromPrediction, topScores } from './predictionBatch';
+import { selectFromPrediction, sequentialPicks, topScores, type BatchRule } from './predictionBatch';
 import { createRng } from './rng';
 
 export interface ModelPredictionProposalInput {
@@ -64,15 +64,9 @@ export interface ModelPredictionProposal {
   predictions: Record<string, PropertyPrediction>;
   /** Measurements with every objective (what the scalarization is normalized on). */
   train_size: number;
-  /**
-   * How the q picks were made: the Kriging believer on the ensembles' joint belief, Thompson
-   * draws from it (joint over candidates), or the q best scores (no members, greedy, q = 1, or
-   * no feasible incumbent yet).
-   */
+  /** How the q picks were made (predictionBatch's BatchRule). */
   batchRule: BatchRule;
 }
-
-export type BatchRule = 'top_q' | 'believer' | 'joint_thompson';
 
 const isEnsemble = (p: Prediction): p is EnsemblePrediction =>
   Array.isArray((p as EnsemblePrediction).deviations) && (p as EnsemblePrediction).deviations.length > 1;
@@ -91,21 +85,6 @@ function ensembleBelief(prediction: Prediction, pending: EnsemblePrediction | un
         pending.std[i],
       );
   return belief;
-}
-
-/** Sequential greedy picks: score, take the best unpicked, fantasize it; q times. */
-function believerPicks(q: number, score: () => Float64Array, fantasize: (i: number) => void) {
-  const indices: number[] = [];
-  const scores: number[] = [];
-  for (let k = 0; k < q; k++) {
-    const s = score();
-    let best = -1;
-    for (let i = 0; i < s.length; i++) if (!indices.includes(i) && (best < 0 || s[i] > s[best])) best = i;
-    indices.push(best);
-    scores.push(s[best]);
-    fantasize(best);
-  }
-  return { indices, scores };
 }
 
 export function proposeFromModelPredictions(input: ModelPredictionProposalInput): ModelPredictionProposal {
@@ -142,24 +121,11 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
           constraints,
         )
       : Math.max(...y);
-    ({ indices, scores } = selectFromPrediction(
-      oriented[0],
-      q,
-      input.acquisition,
-      incumbent,
-      rng,
-      fitted?.logPof,
-      belief,
-    ));
-    // As selectFromPrediction decides: only σ-dependent scores with an incumbent change.
-    const kind = input.acquisition.kind;
-    batchRule = !belief
-      ? 'top_q'
-      : kind === 'thompson'
-        ? 'joint_thompson'
-        : q > 1 && incumbent !== null && kind !== 'greedy'
-          ? 'believer'
-          : 'top_q';
+    ({
+      indices,
+      scores,
+      rule: batchRule,
+    } = selectFromPrediction(oriented[0], q, input.acquisition, incumbent, rng, fitted?.logPof, belief));
   } else {
     const w = parEgoWeights(objectives.length, input.seed);
     weights = w;
@@ -195,7 +161,7 @@ export function proposeFromModelPredictions(input: ModelPredictionProposalInput)
       indices = topScores(all, q);
       scores = indices.map((i) => all[i]);
     } else {
-      ({ indices, scores } = believerPicks(
+      ({ indices, scores } = sequentialPicks(
         q,
         () => scoreWith(beliefs.map((b) => (b as EnsembleBelief).std())),
         (i) => beliefs.forEach((b) => b?.fantasize(i)),

@@ -23,6 +23,13 @@ import type { Rng } from './rng';
  * pending experiments already fantasized) makes ei, log_ei, pi and ucb batches Kriging-believer
  * ones; the stored std of each pick stays the prediction's own.
  */
+/**
+ * How a batch's q picks were made: the Kriging believer on an ensemble's joint belief, Thompson
+ * draws from it (joint over candidates) or from each candidate's marginal (no belief), or the q
+ * best scores (no belief, greedy, q = 1, or no incumbent yet).
+ */
+export type BatchRule = 'top_q' | 'believer' | 'joint_thompson' | 'marginal_thompson';
+
 export function selectFromPrediction(
   pred: Prediction,
   q: number,
@@ -31,7 +38,7 @@ export function selectFromPrediction(
   rng: Rng,
   logPof?: Float64Array,
   belief?: EnsembleBelief,
-): BatchProposal {
+): BatchProposal & { rule: BatchRule } {
   const m = pred.mean.length;
   if (!Number.isInteger(q) || q < 1 || q > m)
     throw new Error(`q must be an integer in [1, ${m}] (pool size), got ${q}`);
@@ -40,26 +47,18 @@ export function selectFromPrediction(
   if (!logPof && incumbent === null) throw new Error('selectFromPrediction: an incumbent is needed');
   if (belief && belief.size !== m)
     throw new Error(`an ensemble belief over ${belief.size} candidates for a prediction of ${m}`);
-  const out: BatchProposal = { indices: [], scores: [], mean: [], std: [] };
-  const take = (i: number, score: number) => {
-    out.indices.push(i);
-    out.scores.push(score);
-    out.mean.push(pred.mean[i]);
-    out.std.push(pred.std[i]);
-  };
+  // The stored std of each pick is the prediction's own, not a fantasy-shrunk one.
+  const batch = (rule: BatchRule, picks: { indices: number[]; scores: number[] }) => ({
+    ...picks,
+    mean: picks.indices.map((i) => pred.mean[i]),
+    std: picks.indices.map((i) => pred.std[i]),
+    rule,
+  });
   if (acquisition.kind === 'thompson') {
-    const picked = new Uint8Array(m);
-    for (let k = 0; k < q; k++) {
-      // With the ensemble's belief, a joint draw (the members' correlations kept); else marginal.
-      const sample = belief
-        ? belief.sample(rng)
-        : scoreAcquisition(acquisition, pred, incumbent as number, rng);
-      let best = -1;
-      for (let i = 0; i < m; i++) if (!picked[i] && (best < 0 || sample[i] > sample[best])) best = i;
-      picked[best] = 1;
-      take(best, sample[best]);
-    }
-    return out;
+    // With the ensemble's belief, joint draws (the members' correlations kept); else marginal.
+    const draw = () =>
+      belief ? belief.sample(rng) : scoreAcquisition(acquisition, pred, incumbent as number, rng);
+    return batch(belief ? 'joint_thompson' : 'marginal_thompson', sequentialPicks(q, draw));
   }
   const score = (p: Prediction) => {
     const scores =
@@ -68,22 +67,47 @@ export function selectFromPrediction(
     return scores;
   };
   // Only σ changes under a believer fantasy: greedy (and PoF alone) would pick the same q.
-  if (!belief || acquisition.kind === 'greedy' || incumbent === null) {
+  if (!belief || q === 1 || acquisition.kind === 'greedy' || incumbent === null) {
     const scores = score(pred);
-    for (const i of topScores(scores, q, pred.mean)) take(i, scores[i]);
-    return out;
+    const indices = topScores(scores, q, pred.mean);
+    return batch('top_q', { indices, scores: indices.map((i) => scores[i]) });
   }
-  const picked = new Uint8Array(m);
+  return batch(
+    'believer',
+    sequentialPicks(
+      q,
+      () => score({ mean: pred.mean, std: belief.std() }),
+      (i) => belief.fantasize(i),
+      pred.mean,
+    ),
+  );
+}
+
+/**
+ * q picks one at a time: score every candidate, take the best not yet taken (ties as in
+ * topScores), then `after` it (a believer fantasizes it; Thompson draws afresh anyway).
+ */
+export function sequentialPicks(
+  q: number,
+  score: () => Float64Array,
+  after: (i: number) => void = () => {},
+  tiebreak?: ArrayLike<number>,
+): { indices: number[]; scores: number[] } {
+  const indices: number[] = [];
+  const scores: number[] = [];
+  let picked: Uint8Array | undefined;
   for (let k = 0; k < q; k++) {
-    const scores = score({ mean: pred.mean, std: belief.std() });
+    const s = score();
+    picked ??= new Uint8Array(s.length);
     let best = -1;
-    for (let i = 0; i < m; i++)
-      if (!picked[i] && (best < 0 || outranks(scores, pred.mean, i, best))) best = i;
+    for (let i = 0; i < s.length; i++)
+      if (!picked[i] && (best < 0 || outranks(s, tiebreak, i, best))) best = i;
     picked[best] = 1;
-    take(best, scores[best]);
-    belief.fantasize(best);
+    indices.push(best);
+    scores.push(s[best]);
+    after(best);
   }
-  return out;
+  return { indices, scores };
 }
 
 /**
