@@ -30,6 +30,8 @@ export class EnsembleBelief {
   private readonly members: number;
   /** Covariance of w (M×M, row-major), I before any fantasy. */
   private readonly S: Float64Array;
+  /** Per candidate, the variance no fantasy of another candidate touches: λ·e_i + a_i. */
+  private readonly independent: Float64Array;
 
   constructor(
     private readonly prediction: EnsemblePrediction,
@@ -47,6 +49,12 @@ export class EnsembleBelief {
     this.members = deviations.length;
     this.S = new Float64Array(this.members * this.members);
     for (let k = 0; k < this.members; k++) this.S[k * this.members + k] = 1;
+    this.independent = Float64Array.from(std, (s, i) =>
+      this.independentVariance(
+        deviations.map((d) => d[i]),
+        s * s,
+      ),
+    );
   }
 
   /** Candidates the belief is over. */
@@ -59,7 +67,9 @@ export class EnsembleBelief {
     const n = this.prediction.mean.length;
     const out = new Float64Array(n);
     const l = new Float64Array(this.members);
-    for (let i = 0; i < n; i++) out[i] = Math.sqrt(this.variance(this.row(i, l), i));
+    const c = 1 - this.shrinkage;
+    for (let i = 0; i < n; i++)
+      out[i] = Math.sqrt(Math.max(c * this.quad(this.row(i, l)) + this.independent[i], 0));
     return out;
   }
 
@@ -71,31 +81,27 @@ export class EnsembleBelief {
     const M = this.members;
     // w = C·g with C the Cholesky factor of S (I before any fantasy; fantasies can make it
     // singular when λ = 0, hence the tiny jitter: S's eigenvalues lie in [0, 1]).
-    const chol = [1e-12, 1e-9, 1e-6].map((j) => choleskyAt(this.S, M, j)).find((L) => L !== null);
+    let chol: Float64Array | null = null;
+    for (const jitter of [1e-12, 1e-9, 1e-6]) if (!chol) chol = choleskyAt(this.S, M, jitter);
     if (!chol)
       throw new Error("EnsembleBelief: the members' weight covariance is not positive semi-definite");
     const g = Array.from({ length: M }, () => rng.normal());
     const w = new Float64Array(M);
     for (let a = 0; a < M; a++) for (let b = 0; b <= a; b++) w[a] += chol[a * M + b] * g[b];
-    const { mean, std, deviations } = this.prediction;
+    const { mean, deviations } = this.prediction;
     const c = Math.sqrt(1 - this.shrinkage);
     const out = new Float64Array(mean.length);
     for (let i = 0; i < mean.length; i++) {
       let shared = 0;
-      let spread = 0;
-      for (let k = 0; k < M; k++) {
-        shared += deviations[k][i] * w[k];
-        spread += deviations[k][i] ** 2;
-      }
-      const independent = this.shrinkage * spread + Math.max(std[i] ** 2 - spread, 0);
-      out[i] = mean[i] + c * shared + Math.sqrt(independent) * rng.normal();
+      for (let k = 0; k < M; k++) shared += deviations[k][i] * w[k];
+      out[i] = mean[i] + c * shared + Math.sqrt(this.independent[i]) * rng.normal();
     }
     return out;
   }
 
   /** Fantasizes candidate i of the prediction at its mean. */
   fantasize(i: number): void {
-    this.condition(this.row(i, new Float64Array(this.members)), this.prediction.std[i] ** 2);
+    this.condition(this.row(i, new Float64Array(this.members)), this.independent[i]);
   }
 
   /**
@@ -105,7 +111,7 @@ export class EnsembleBelief {
   fantasizeOther(deviations: readonly number[], std: number): void {
     if (deviations.length !== this.members)
       throw new Error(`${deviations.length} member deviations for a ${this.members}-member ensemble`);
-    this.condition(Float64Array.from(deviations), std * std);
+    this.condition(Float64Array.from(deviations), this.independentVariance(deviations, std * std));
   }
 
   private row(i: number, l: Float64Array): Float64Array {
@@ -125,21 +131,16 @@ export class EnsembleBelief {
     return s;
   }
 
-  /** Total variance now: the shared part through S, the independent part and the rest as they were. */
-  private variance(l: Float64Array, i: number): number {
+  /** λ·e + a for a candidate with member deviations l and total predictive variance `total`. */
+  private independentVariance(l: ArrayLike<number>, total: number): number {
     let spread = 0;
     for (let k = 0; k < this.members; k++) spread += l[k] * l[k];
-    const rest = Math.max(this.prediction.std[i] ** 2 - spread, 0);
-    return Math.max((1 - this.shrinkage) * this.quad(l) + this.shrinkage * spread + rest, 0);
+    return this.shrinkage * spread + Math.max(total - spread, 0);
   }
 
-  /** Observes y = f + ε at a candidate with row l and total predictive variance v (prior). */
-  private condition(l: Float64Array, total: number): void {
+  /** Observes y = f + ε at a candidate with row l, whose independent variance (λ·e + a) is `own`. */
+  private condition(l: Float64Array, own: number): void {
     const M = this.members;
-    let spread = 0;
-    for (let k = 0; k < M; k++) spread += l[k] * l[k];
-    // The observation's variance beyond the shared part: its own independent share and noise.
-    const own = Math.max(total - spread, 0) + this.shrinkage * spread;
     const c = 1 - this.shrinkage;
     const denominator = c * this.quad(l) + own;
     if (!(denominator > 1e-300) || c === 0) return; // the members agree there: nothing to learn
