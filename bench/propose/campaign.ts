@@ -100,23 +100,21 @@ export async function campaignProposalBenchmark(argv: string[]): Promise<Record<
   };
   const log = (s: string) => process.stderr.write(`[bench campaign-proposal] ${s}\n`);
   const loadBefore = os.loadavg()[0];
-  const seconds: Record<string, number[]> = {};
-  // Interleaved (case by case within each repeat) so load drift hits every case alike.
-  for (let r = 0; r < repeats; r += 1) {
-    for (const [name, c] of Object.entries(cases)) {
-      const t0 = performance.now();
-      const proposal = proposeCampaignBatch({ ...base, ...c, seed: 1000 + r });
-      const s = (performance.now() - t0) / 1000;
-      if (proposal.indices.length !== q)
-        throw new Error(`${name}: proposed ${proposal.indices.length}, not ${q}`);
-      (seconds[name] ??= []).push(s);
-      log(`repeat ${r + 1}/${repeats} ${name}: ${s.toFixed(2)} s`);
-    }
-  }
+  const seconds = timeInterleaved(
+    Object.fromEntries(
+      Object.entries(cases).map(([name, c]) => [
+        name,
+        (r: number) => {
+          const proposal = proposeCampaignBatch({ ...base, ...c, seed: 1000 + r });
+          if (proposal.indices.length !== q)
+            throw new Error(`${name}: proposed ${proposal.indices.length}, not ${q}`);
+        },
+      ]),
+    ),
+    repeats,
+    log,
+  );
   const cgcnnSeconds = timeCgcnnProposals(measured, pool, q, repeats, log);
-  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
-  const baseline = median(seconds.single_objective);
-  const cgcnnBaseline = median(cgcnnSeconds.cgcnn_top_q);
   return {
     benchmark: 'campaign-proposal',
     settings: { pool: m, train: n, features: d, q, repeats, surrogate, acquisition: 'log_ei' },
@@ -124,29 +122,45 @@ export async function campaignProposalBenchmark(argv: string[]): Promise<Record<
       cpus: os.availableParallelism(),
       load_average_1m: [round(loadBefore), round(os.loadavg()[0])],
     },
-    cases: Object.fromEntries(
-      Object.entries(seconds).map(([name, xs]) => [
-        name,
-        {
-          median_s: round(median(xs)),
-          p95_s: round(p95(xs)),
-          ratio_to_single_objective: round(median(xs) / baseline),
-        },
-      ]),
-    ),
+    cases: timings(seconds, 'single_objective', 'ratio_to_single_objective'),
     // The CGCNN path from fixed 5-member predictions (training and prediction excluded): the q
     // best scores against the ensemble believer, ratios to the q best in the same run.
-    cgcnn_cases: Object.fromEntries(
-      Object.entries(cgcnnSeconds).map(([name, xs]) => [
-        name,
-        {
-          median_s: round(median(xs)),
-          p95_s: round(p95(xs)),
-          ratio_to_top_q: round(median(xs) / cgcnnBaseline),
-        },
-      ]),
-    ),
+    cgcnn_cases: timings(cgcnnSeconds, 'cgcnn_top_q', 'ratio_to_top_q'),
   };
+}
+
+/**
+ * Seconds of each case per repeat, interleaved (case by case within each repeat) so load drift
+ * hits every case alike. A case throws if its result is not what it should be.
+ */
+function timeInterleaved(
+  cases: Record<string, (repeat: number) => void>,
+  repeats: number,
+  log: (s: string) => void,
+): Record<string, number[]> {
+  const seconds: Record<string, number[]> = {};
+  for (let r = 0; r < repeats; r += 1) {
+    for (const [name, run] of Object.entries(cases)) {
+      const t0 = performance.now();
+      run(r);
+      const s = (performance.now() - t0) / 1000;
+      (seconds[name] ??= []).push(s);
+      log(`repeat ${r + 1}/${repeats} ${name}: ${s.toFixed(3)} s`);
+    }
+  }
+  return seconds;
+}
+
+/** Median and p95 per case, and its median over the baseline case's. */
+function timings(seconds: Record<string, number[]>, baseline: string, ratioKey: string) {
+  const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+  const base = median(seconds[baseline]);
+  return Object.fromEntries(
+    Object.entries(seconds).map(([name, xs]) => [
+      name,
+      { median_s: round(median(xs)), p95_s: round(p95(xs)), [ratioKey]: round(median(xs) / base) },
+    ]),
+  );
 }
 
 /**
@@ -196,20 +210,20 @@ function timeCgcnnProposals(
     cgcnn_parego_2_believer: () =>
       proposeFromModelPredictions({ ...common, objectives: two, predictions: [y, z] }),
   };
-  const seconds: Record<string, number[]> = {};
-  for (let r = 0; r < repeats; r += 1) {
-    for (const [name, run] of Object.entries(cases)) {
-      const t0 = performance.now();
-      const proposal = run();
-      const s = (performance.now() - t0) / 1000;
-      const rule = name.endsWith('believer') ? 'believer' : 'top_q';
-      if (proposal.batchRule !== rule)
-        throw new Error(`${name}: batch rule ${proposal.batchRule}, not ${rule}`);
-      (seconds[name] ??= []).push(s);
-      log(`repeat ${r + 1}/${repeats} ${name}: ${s.toFixed(3)} s`);
-    }
-  }
-  return seconds;
+  return timeInterleaved(
+    Object.fromEntries(
+      Object.entries(cases).map(([name, run]) => [
+        name,
+        () => {
+          const rule = name.endsWith('believer') ? 'believer' : 'top_q';
+          const { batchRule } = run();
+          if (batchRule !== rule) throw new Error(`${name}: batch rule ${batchRule}, not ${rule}`);
+        },
+      ]),
+    ),
+    repeats,
+    log,
+  );
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
