@@ -36,6 +36,25 @@ const list = (argv: string[], name: string, fallback: string) => {
   return (at >= 0 && argv[at + 1] ? argv[at + 1] : fallback).split(',').map(Number);
 };
 
+const QUALITY_MEASURES = [
+  'mean_log10_sigma',
+  'best_log10_sigma',
+  'top10_hits',
+  'families',
+  'chemical_systems',
+  'mean_pairwise_feature_distance',
+] as const;
+
+/** Each measure's mean over batches (random draws, or seeds). */
+function meanQuality(batches: readonly BatchQuality[]): Record<(typeof QUALITY_MEASURES)[number], number> {
+  const mean = (key: (typeof QUALITY_MEASURES)[number]) =>
+    round(batches.reduce((s, b) => s + b[key], 0) / batches.length);
+  return Object.fromEntries(QUALITY_MEASURES.map((key) => [key, mean(key)])) as Record<
+    (typeof QUALITY_MEASURES)[number],
+    number
+  >;
+}
+
 interface BatchQuality {
   picks: string[];
   mean_log10_sigma: number;
@@ -92,32 +111,16 @@ export async function ensembleBatchBenchmark(argv: string[]): Promise<Record<str
 
   // What a batch drawn at random from the pool scores: means over 2,000 seeded draws (no picks).
   const randomBaseline = (q: number, seed: number): BatchQuality => {
-    const draws = 2000;
     const rng = createRng(1000 + seed);
-    const sums = { mean: 0, best: 0, hits: 0, families: 0, systems: 0, distance: 0 };
-    for (let t = 0; t < draws; t++) {
-      const b = quality(
+    const draws = Array.from({ length: 2000 }, () =>
+      quality(
         shuffled(
           test.ids.map((_, i) => i),
           rng,
         ).slice(0, q),
-      );
-      sums.mean += b.mean_log10_sigma;
-      sums.best += b.best_log10_sigma;
-      sums.hits += b.top10_hits;
-      sums.families += b.families;
-      sums.systems += b.chemical_systems;
-      sums.distance += b.mean_pairwise_feature_distance;
-    }
-    return {
-      picks: [],
-      mean_log10_sigma: round(sums.mean / draws),
-      best_log10_sigma: round(sums.best / draws),
-      top10_hits: round(sums.hits / draws),
-      families: round(sums.families / draws),
-      chemical_systems: round(sums.systems / draws),
-      mean_pairwise_feature_distance: round(sums.distance / draws),
-    };
+      ),
+    );
+    return { picks: [], ...meanQuality(draws) };
   };
 
   const runs: {
@@ -185,18 +188,8 @@ export async function ensembleBatchBenchmark(argv: string[]): Promise<Record<str
   const summary: Record<string, Record<string, Record<string, number>>> = {};
   for (const q of qs) {
     summary[`q${q}`] = {};
-    for (const rule of Object.keys(runs[0].batches[`q${q}`])) {
-      const of = (key: keyof BatchQuality) =>
-        round(runs.reduce((s, r) => s + (r.batches[`q${q}`][rule][key] as number), 0) / runs.length);
-      summary[`q${q}`][rule] = {
-        mean_log10_sigma: of('mean_log10_sigma'),
-        best_log10_sigma: of('best_log10_sigma'),
-        top10_hits: of('top10_hits'),
-        families: of('families'),
-        chemical_systems: of('chemical_systems'),
-        mean_pairwise_feature_distance: of('mean_pairwise_feature_distance'),
-      };
-    }
+    for (const rule of Object.keys(runs[0].batches[`q${q}`]))
+      summary[`q${q}`][rule] = meanQuality(runs.map((r) => r.batches[`q${q}`][rule]));
   }
   const report = {
     benchmark: 'ensemble-batch',
